@@ -1,0 +1,122 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
+import * as random from "@pulumi/random";
+import { withContainerDefaults } from "./container-defaults";
+import { DEFAULT_GEOSERVER_ADMIN_USER, DEFAULT_GEOSERVER_VERSION, DEFAULT_MEMORY_MB, officialGeoserverImage } from "./defaults";
+import { geoserverEnv } from "./geoserver-env";
+import { GEOSERVER_CONTEXT_PATH, GEOSERVER_PORT, geoserverRouteLabels } from "./traefik-labels";
+import { check, isDomain, isMemoryMb, isTcpPort, isUserName, requireValid } from "./validation";
+
+export const GEOSERVER_DATA_DIR = "/opt/geoserver_data";
+const MAX_RAM_PERCENTAGE = 75;
+// A static file of the web UI: answers once Tomcat and GeoServer are up, without credentials.
+const HEALTHCHECK_URL = `http://127.0.0.1:${GEOSERVER_PORT}${GEOSERVER_CONTEXT_PATH}/web/wicket/resource/org.geoserver.web.GeoServerBasePage/img/logo.png`;
+
+export interface GeoServerArgs {
+    /** `<project>-<stack>`: prefixes the container and volume names and the traefik router. */
+    namePrefix: string;
+    /** The public host name GeoServer is served on, under `/geoserver`. */
+    domain: string;
+    /** Image to run; defaults to the official image at `DEFAULT_GEOSERVER_VERSION`. An image ID avoids replacements. */
+    image?: pulumi.Input<string>;
+    /** Network shared with PostGIS. */
+    backendNetworkName: pulumi.Input<string>;
+    /** Network shared with traefik. */
+    proxyNetworkName: pulumi.Input<string>;
+    databaseHost: pulumi.Input<string>;
+    databasePort?: number;
+    databaseName: pulumi.Input<string>;
+    databaseUser: pulumi.Input<string>;
+    databasePassword: pulumi.Input<string>;
+    adminUser?: string;
+    memoryMb?: number;
+    /** Protects the data directory volume from `pulumi destroy` and keeps it if the resource is deleted. */
+    protectData?: boolean;
+}
+
+/** GeoServer from the official image, behind traefik at `http://<domain>/geoserver`, with a JNDI pool to PostGIS. */
+export class GeoServer extends pulumi.ComponentResource {
+    readonly url: pulumi.Output<string>;
+    readonly adminUser: pulumi.Output<string>;
+    readonly adminPassword: pulumi.Output<string>;
+    readonly containerName: pulumi.Output<string>;
+    readonly volumeName: pulumi.Output<string>;
+
+    constructor(name: string, args: GeoServerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("geostack:index:GeoServer", name, {}, opts);
+        const adminUser = args.adminUser ?? DEFAULT_GEOSERVER_ADMIN_USER;
+        const memoryMb = args.memoryMb ?? DEFAULT_MEMORY_MB.geoserver;
+        const databasePort = args.databasePort ?? 5432;
+        requireValid(`Invalid arguments for GeoServer "${name}"`, [
+            check("domain", args.domain, isDomain),
+            check("adminUser", adminUser, isUserName),
+            check("memoryMb", memoryMb, isMemoryMb("geoserver")),
+            check("databasePort", databasePort, isTcpPort),
+        ]);
+        const protectData = args.protectData ?? false;
+        const publicUrl = `http://${args.domain}`;
+
+        const adminPassword = new random.RandomPassword(`${name}-admin-password`, { length: 24, special: false }, { parent: this });
+        const volume = new docker.Volume(
+            `${name}-data`,
+            { name: `${args.namePrefix}-geoserver-data` },
+            { parent: this, protect: protectData, retainOnDelete: protectData },
+        );
+
+        const container = new docker.Container(
+            name,
+            withContainerDefaults(
+                {
+                    namePrefix: args.namePrefix,
+                    role: "geoserver",
+                    memoryMb,
+                    labels: pulumi.output(args.proxyNetworkName).apply((proxyNetworkName) =>
+                        geoserverRouteLabels({ routerName: `${args.namePrefix}-geoserver`, domain: args.domain, proxyNetworkName, entrypoint: "web" }),
+                    ),
+                },
+                {
+                    image: args.image ?? officialGeoserverImage(DEFAULT_GEOSERVER_VERSION),
+                    envs: pulumi
+                        .all([adminPassword.result, args.databaseHost, args.databaseName, args.databaseUser, args.databasePassword])
+                        .apply(([password, host, dbName, user, dbPassword]) =>
+                            geoserverEnv({
+                                publicUrl,
+                                domain: args.domain,
+                                adminUser,
+                                adminPassword: password,
+                                database: { host, port: databasePort, name: dbName, user, password: dbPassword },
+                                maxRamPercentage: MAX_RAM_PERCENTAGE,
+                            }),
+                        ),
+                    volumes: [{ volumeName: volume.name, containerPath: GEOSERVER_DATA_DIR }],
+                    networksAdvanced: [{ name: args.backendNetworkName }, { name: args.proxyNetworkName }],
+                    healthcheck: {
+                        tests: ["CMD", "curl", "--fail", "--silent", "--output", "/dev/null", HEALTHCHECK_URL],
+                        interval: "30s",
+                        timeout: "10s",
+                        retries: 5,
+                        startPeriod: "120s",
+                    },
+                    // `pulumi up` ends only once GeoServer answers.
+                    wait: true,
+                    waitTimeout: 300,
+                },
+            ),
+            // Children do not inherit the component's dependsOn; without this GeoServer would start beside a cold database.
+            { parent: this, dependsOn: pulumi.output(opts?.dependsOn ?? []).apply((deps) => [volume, ...[deps].flat()]) },
+        );
+
+        this.url = pulumi.output(`${publicUrl}${GEOSERVER_CONTEXT_PATH}/`);
+        this.adminUser = pulumi.output(adminUser);
+        this.adminPassword = pulumi.secret(adminPassword.result);
+        this.containerName = container.name;
+        this.volumeName = volume.name;
+        this.registerOutputs({
+            url: this.url,
+            adminUser: this.adminUser,
+            adminPassword: this.adminPassword,
+            containerName: this.containerName,
+            volumeName: this.volumeName,
+        });
+    }
+}

@@ -1,0 +1,108 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
+import { GeoServer } from "./geoserver";
+import { Postgis } from "./postgis";
+import { TraefikProxy } from "./traefik";
+import { officialGeoserverImage, DEFAULT_GEOSERVER_VERSION } from "./defaults";
+import { check, isGeoserverVersion, requireValid } from "./validation";
+
+export interface GeoStackArgs {
+    /** `<project>-<stack>`: prefixes every container, volume and network name; defaults to the component name. */
+    namePrefix?: string;
+    /** Public host name; GeoServer is served at `http://<domain>/geoserver/`. */
+    domain: string;
+    /** Official GeoServer image version, used when `geoserverImage` is not given. */
+    geoserverVersion?: string;
+    /** Image (reference or ID) to run GeoServer from instead of the official one. */
+    geoserverImage?: pulumi.Input<string>;
+    postgisImage?: string;
+    traefikImage?: string;
+    geoserverAdminUser?: string;
+    /** Publishes PostGIS on 127.0.0.1:<port> of the Docker host; unset publishes nothing. */
+    publishDatabasePort?: number;
+    /** Protects the data volumes from `pulumi destroy` and keeps them if deleted. */
+    protectData?: boolean;
+    postgisMemoryMb?: number;
+    geoserverMemoryMb?: number;
+    traefikMemoryMb?: number;
+}
+
+/** The whole stack: two networks, PostGIS, GeoServer and traefik, wired together. */
+export class GeoStack extends pulumi.ComponentResource {
+    readonly url: pulumi.Output<string>;
+    readonly adminUser: pulumi.Output<string>;
+    readonly adminPassword: pulumi.Output<string>;
+    readonly databasePassword: pulumi.Output<string>;
+    readonly databaseSuperuserPassword: pulumi.Output<string>;
+    readonly databaseAddress: pulumi.Output<string>;
+    readonly containerNames: pulumi.Output<string[]>;
+    readonly volumeNames: pulumi.Output<string[]>;
+
+    constructor(name: string, args: GeoStackArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("geostack:index:GeoStack", name, {}, opts);
+        const namePrefix = args.namePrefix ?? name;
+        const geoserverVersion = args.geoserverVersion ?? DEFAULT_GEOSERVER_VERSION;
+        requireValid(`Invalid arguments for GeoStack "${name}"`, [check("geoserverVersion", geoserverVersion, isGeoserverVersion)]);
+
+        // Internal: the database network has no route out of the host.
+        const backend = new docker.Network(`${name}-backend`, { name: `${namePrefix}-backend`, driver: "bridge", internal: true }, { parent: this });
+        const proxy = new docker.Network(`${name}-proxy`, { name: `${namePrefix}-proxy`, driver: "bridge" }, { parent: this });
+
+        const postgis = new Postgis(
+            `${name}-postgis`,
+            {
+                namePrefix,
+                networkName: backend.name,
+                image: args.postgisImage,
+                memoryMb: args.postgisMemoryMb,
+                publishPort: args.publishDatabasePort,
+                protectData: args.protectData,
+            },
+            { parent: this },
+        );
+        const geoserver = new GeoServer(
+            `${name}-geoserver`,
+            {
+                namePrefix,
+                domain: args.domain,
+                image: args.geoserverImage ?? officialGeoserverImage(geoserverVersion),
+                backendNetworkName: backend.name,
+                proxyNetworkName: proxy.name,
+                databaseHost: postgis.host,
+                databasePort: 5432,
+                databaseName: postgis.database,
+                databaseUser: postgis.username,
+                databasePassword: postgis.password,
+                adminUser: args.geoserverAdminUser,
+                memoryMb: args.geoserverMemoryMb,
+                protectData: args.protectData,
+            },
+            // PostGIS's container waits until healthy, so GeoServer starts against a ready database.
+            { parent: this, dependsOn: [postgis] },
+        );
+        const traefik = new TraefikProxy(
+            `${name}-traefik`,
+            { namePrefix, proxyNetworkName: proxy.name, image: args.traefikImage, memoryMb: args.traefikMemoryMb },
+            { parent: this },
+        );
+
+        this.url = geoserver.url;
+        this.adminUser = geoserver.adminUser;
+        this.adminPassword = geoserver.adminPassword;
+        this.databasePassword = postgis.password;
+        this.databaseSuperuserPassword = postgis.superuserPassword;
+        this.databaseAddress = postgis.publishedAddress;
+        this.containerNames = pulumi.all([postgis.containerName, geoserver.containerName, traefik.containerName]);
+        this.volumeNames = pulumi.all([postgis.volumeName, geoserver.volumeName]);
+        this.registerOutputs({
+            url: this.url,
+            adminUser: this.adminUser,
+            adminPassword: this.adminPassword,
+            databasePassword: this.databasePassword,
+            databaseSuperuserPassword: this.databaseSuperuserPassword,
+            databaseAddress: this.databaseAddress,
+            containerNames: this.containerNames,
+            volumeNames: this.volumeNames,
+        });
+    }
+}

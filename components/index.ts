@@ -1,0 +1,5 @@
+export * from "./geostack";
+export * from "./postgis";
+export * from "./geoserver";
+export * from "./traefik";
+export * from "./defaults";

@@ -1,0 +1,143 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
+import * as random from "@pulumi/random";
+import { withContainerDefaults } from "./container-defaults";
+import { DEFAULT_MEMORY_MB, DEFAULT_POSTGIS_IMAGE } from "./defaults";
+import { postgresDataPath, postgresMajorOf } from "./images";
+import {
+    GEOSERVER_DB_PASSWORD_ENV,
+    GEOSERVER_DB_ROLE,
+    GIS_DATABASE,
+    POSTGIS_INIT_SCRIPT_PATH,
+    postgisInitScript,
+} from "./postgis-init";
+import { check, isMemoryMb, isPostgisImage, isTcpPort, requireValid } from "./validation";
+
+export const POSTGIS_HOST_ALIAS = "postgis";
+export const POSTGRES_PORT = 5432;
+const SUPERUSER = "postgres";
+
+export interface PostgisArgs {
+    /** `<project>-<stack>`: prefixes the container, volume and network names. */
+    namePrefix: string;
+    /** The network GeoServer reaches the database on; PostGIS joins it with the alias `postgis`. */
+    networkName: pulumi.Input<string>;
+    /** A `postgis/postgis` image; its tag's major picks the data path and the volume name. */
+    image?: string;
+    memoryMb?: number;
+    /** Publishes 5432 on 127.0.0.1:<port> of the Docker host (for a laptop's GIS client); never on other addresses. */
+    publishPort?: number;
+    /** Protects the data volume from `pulumi destroy` and keeps it if the resource is deleted. */
+    protectData?: boolean;
+}
+
+/**
+ * PostgreSQL + PostGIS with a `gis` database owned by the least-privilege `geoserver` role. The init script
+ * travels in the container's uploads, so a remote Docker host needs no file from this machine.
+ */
+export class Postgis extends pulumi.ComponentResource {
+    readonly containerName: pulumi.Output<string>;
+    readonly volumeName: pulumi.Output<string>;
+    readonly host: pulumi.Output<string>;
+    readonly port: pulumi.Output<number>;
+    readonly database: pulumi.Output<string>;
+    readonly username: pulumi.Output<string>;
+    /** Password of the `geoserver` role (secret). */
+    readonly password: pulumi.Output<string>;
+    readonly superuserPassword: pulumi.Output<string>;
+    /** `127.0.0.1:<port>` when published, else an empty string. */
+    readonly publishedAddress: pulumi.Output<string>;
+
+    constructor(name: string, args: PostgisArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("geostack:index:Postgis", name, {}, opts);
+        const image = args.image ?? DEFAULT_POSTGIS_IMAGE;
+        const memoryMb = args.memoryMb ?? DEFAULT_MEMORY_MB.postgis;
+        requireValid(`Invalid arguments for Postgis "${name}"`, [
+            check("image", image, isPostgisImage),
+            check("memoryMb", memoryMb, isMemoryMb("postgis")),
+            args.publishPort === undefined ? undefined : check("publishPort", args.publishPort, isTcpPort),
+        ]);
+        const major = postgresMajorOf(image)!;
+        const protectData = args.protectData ?? false;
+
+        const superuserPassword = new random.RandomPassword(`${name}-superuser-password`, { length: 32, special: false }, { parent: this });
+        // Alphanumeric: the GeoServer image splices this password into Tomcat's context.xml.
+        const geoserverPassword = new random.RandomPassword(`${name}-geoserver-password`, { length: 32, special: false }, { parent: this });
+
+        // The major is in the name: clusters of different majors are not on-disk compatible.
+        const volume = new docker.Volume(
+            `${name}-data`,
+            { name: `${args.namePrefix}-postgis${major}-data` },
+            { parent: this, protect: protectData, retainOnDelete: protectData },
+        );
+
+        const networks: docker.types.input.ContainerNetworksAdvanced[] = [{ name: args.networkName, aliases: [POSTGIS_HOST_ALIAS] }];
+        // Docker never publishes ports of a container that is only on internal networks (moby#36174).
+        if (args.publishPort !== undefined) {
+            const publishNetwork = new docker.Network(
+                `${name}-publish`,
+                { name: `${args.namePrefix}-postgis-publish`, driver: "bridge" },
+                { parent: this },
+            );
+            networks.push({ name: publishNetwork.name });
+        }
+
+        const container = new docker.Container(
+            name,
+            withContainerDefaults(
+                { namePrefix: args.namePrefix, role: "postgis", memoryMb },
+                {
+                    image,
+                    envs: pulumi
+                        .all([superuserPassword.result, geoserverPassword.result])
+                        .apply(([superuser, geoserver]) => [
+                            `POSTGRES_USER=${SUPERUSER}`,
+                            `POSTGRES_PASSWORD=${superuser}`,
+                            `${GEOSERVER_DB_PASSWORD_ENV}=${geoserver}`,
+                        ]),
+                    uploads: [{ file: POSTGIS_INIT_SCRIPT_PATH, content: postgisInitScript(), executable: true }],
+                    volumes: [{ volumeName: volume.name, containerPath: postgresDataPath(major) }],
+                    networksAdvanced: networks,
+                    ports: args.publishPort === undefined ? [] : [{ internal: POSTGRES_PORT, external: args.publishPort, ip: "127.0.0.1" }],
+                    // PostgreSQL's parallel workers need more than Docker's 64 MiB of /dev/shm.
+                    shmSize: 256,
+                    // Over TCP, so it only turns healthy once the init scripts are done and the real server listens.
+                    healthcheck: {
+                        tests: ["CMD", "pg_isready", "-U", SUPERUSER, "-d", GIS_DATABASE, "-h", "127.0.0.1"],
+                        interval: "10s",
+                        timeout: "5s",
+                        retries: 5,
+                        startPeriod: "60s",
+                    },
+                    wait: true,
+                    waitTimeout: 180,
+                    // Lets PostgreSQL checkpoint and shut down cleanly before Docker kills it.
+                    stopTimeout: 60,
+                    destroyGraceSeconds: 60,
+                },
+            ),
+            { parent: this, dependsOn: [volume] },
+        );
+
+        this.containerName = container.name;
+        this.volumeName = volume.name;
+        this.host = pulumi.output(POSTGIS_HOST_ALIAS);
+        this.port = pulumi.output(POSTGRES_PORT);
+        this.database = pulumi.output(GIS_DATABASE);
+        this.username = pulumi.output(GEOSERVER_DB_ROLE);
+        this.password = pulumi.secret(geoserverPassword.result);
+        this.superuserPassword = pulumi.secret(superuserPassword.result);
+        this.publishedAddress = pulumi.output(args.publishPort === undefined ? "" : `127.0.0.1:${args.publishPort}`);
+        this.registerOutputs({
+            containerName: this.containerName,
+            volumeName: this.volumeName,
+            host: this.host,
+            port: this.port,
+            database: this.database,
+            username: this.username,
+            password: this.password,
+            superuserPassword: this.superuserPassword,
+            publishedAddress: this.publishedAddress,
+        });
+    }
+}

@@ -1,0 +1,61 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
+import { withContainerDefaults } from "./container-defaults";
+import { DEFAULT_MEMORY_MB, DEFAULT_TRAEFIK_IMAGE } from "./defaults";
+import { traefikFlags } from "./traefik-flags";
+import { check, isMemoryMb, isSupportedTraefik, requireValid } from "./validation";
+
+export const DOCKER_SOCKET = "/var/run/docker.sock";
+
+export interface TraefikProxyArgs {
+    /** `<project>-<stack>`: prefixes the container name. */
+    namePrefix: string;
+    /** The network traefik shares with the containers it routes to. */
+    proxyNetworkName: pulumi.Input<string>;
+    /** A traefik image pinned to v3.6.1 or later. */
+    image?: string;
+    memoryMb?: number;
+}
+
+/** The reverse proxy: the only container publishing ports beyond loopback (80, on all addresses). */
+export class TraefikProxy extends pulumi.ComponentResource {
+    readonly containerName: pulumi.Output<string>;
+
+    constructor(name: string, args: TraefikProxyArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("geostack:index:TraefikProxy", name, {}, opts);
+        const image = args.image ?? DEFAULT_TRAEFIK_IMAGE;
+        const memoryMb = args.memoryMb ?? DEFAULT_MEMORY_MB.traefik;
+        requireValid(`Invalid arguments for TraefikProxy "${name}"`, [
+            check("image", image, isSupportedTraefik),
+            check("memoryMb", memoryMb, isMemoryMb("traefik")),
+        ]);
+
+        const container = new docker.Container(
+            name,
+            withContainerDefaults(
+                { namePrefix: args.namePrefix, role: "traefik", memoryMb },
+                {
+                    image,
+                    command: pulumi.output(args.proxyNetworkName).apply((proxyNetworkName) => traefikFlags({ proxyNetworkName })),
+                    networksAdvanced: [{ name: args.proxyNetworkName }],
+                    ports: [{ internal: 80, external: 80, ip: "0.0.0.0", protocol: "tcp" }],
+                    // Read-only: traefik only lists containers and reads their labels.
+                    volumes: [{ hostPath: DOCKER_SOCKET, containerPath: DOCKER_SOCKET, readOnly: true }],
+                    healthcheck: {
+                        tests: ["CMD", "traefik", "healthcheck", "--ping"],
+                        interval: "10s",
+                        timeout: "5s",
+                        retries: 3,
+                        startPeriod: "10s",
+                    },
+                    wait: true,
+                    waitTimeout: 60,
+                },
+            ),
+            { parent: this },
+        );
+
+        this.containerName = container.name;
+        this.registerOutputs({ containerName: this.containerName });
+    }
+}

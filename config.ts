@@ -1,0 +1,108 @@
+import * as pulumi from "@pulumi/pulumi";
+import { DEFAULT_GEOSERVER_ADMIN_USER, DEFAULT_GEOSERVER_VERSION, DEFAULT_MEMORY_MB, DEFAULT_POSTGIS_IMAGE, DEFAULT_TRAEFIK_IMAGE } from "./components/defaults";
+import {
+    Check,
+    check,
+    isDomain,
+    isGeoserverVersion,
+    isMemoryMb,
+    isPostgisImage,
+    isSupportedTraefik,
+    isTcpPort,
+    isUserName,
+    problem,
+    requireValid,
+} from "./components/validation";
+
+export const CONFIG_NAMESPACE = "geostack";
+
+/** The stack configuration, validated and typed; every key is declared with the same default in Pulumi.yaml. */
+export interface StackConfig {
+    domain: string;
+    geoserverVersion: string;
+    postgisImage: string;
+    traefikImage: string;
+    geoserverAdminUser: string;
+    /** Undefined when 0 (the default): PostGIS is not published at all. */
+    publishDatabasePort?: number;
+    protectData: boolean;
+    postgisMemoryMb: number;
+    geoserverMemoryMb: number;
+    traefikMemoryMb: number;
+}
+
+const isPublishPort: Check<number> = (value) =>
+    value === 0 || isTcpPort(value) === undefined ? undefined : "0 (publish nothing) or a TCP port from 1 to 65535, bound to 127.0.0.1";
+
+type Kind = "string" | "integer" | "boolean";
+interface KeySpec {
+    kind: Kind;
+    /** Undefined: the key is required. */
+    default?: string | number | boolean;
+    check?: Check<any>;
+}
+
+/** Every `geostack:*` key the program reads. A test holds Pulumi.yaml's declarations equal to this table. */
+export const CONFIG_KEYS: Record<keyof StackConfig, KeySpec> = {
+    domain: { kind: "string", check: isDomain },
+    geoserverVersion: { kind: "string", default: DEFAULT_GEOSERVER_VERSION, check: isGeoserverVersion },
+    postgisImage: { kind: "string", default: DEFAULT_POSTGIS_IMAGE, check: isPostgisImage },
+    traefikImage: { kind: "string", default: DEFAULT_TRAEFIK_IMAGE, check: isSupportedTraefik },
+    geoserverAdminUser: { kind: "string", default: DEFAULT_GEOSERVER_ADMIN_USER, check: isUserName },
+    publishDatabasePort: { kind: "integer", default: 0, check: isPublishPort },
+    protectData: { kind: "boolean", default: false },
+    postgisMemoryMb: { kind: "integer", default: DEFAULT_MEMORY_MB.postgis, check: isMemoryMb("postgis") },
+    geoserverMemoryMb: { kind: "integer", default: DEFAULT_MEMORY_MB.geoserver, check: isMemoryMb("geoserver") },
+    traefikMemoryMb: { kind: "integer", default: DEFAULT_MEMORY_MB.traefik, check: isMemoryMb("traefik") },
+};
+
+function parse(kind: Kind, raw: string): string | number | boolean | undefined {
+    const text = raw.trim();
+    if (kind === "string") return raw;
+    if (kind === "boolean") return text === "true" ? true : text === "false" ? false : undefined;
+    return /^-?\d+$/.test(text) ? Number(text) : undefined;
+}
+
+const EXPECTED_KIND: Record<Kind, string> = { string: "a string", integer: "a whole number", boolean: "true or false" };
+
+/**
+ * Validates raw `geostack:*` values (as the Pulumi engine passes them: strings) and returns the typed config,
+ * or throws one error naming every bad key, its value and what is expected.
+ */
+export function parseStackConfig(raw: Record<string, string | undefined>): StackConfig {
+    const problems: (string | undefined)[] = [];
+    const values: Record<string, unknown> = {};
+    const known = Object.keys(CONFIG_KEYS);
+    for (const key of Object.keys(raw)) {
+        if (!known.includes(key)) problems.push(problem(`${CONFIG_NAMESPACE}:${key}`, raw[key], `no such key; GeoStack reads ${known.join(", ")}`));
+    }
+    for (const [key, spec] of Object.entries(CONFIG_KEYS) as [string, KeySpec][]) {
+        const fullKey = `${CONFIG_NAMESPACE}:${key}`;
+        const given = raw[key];
+        if (given === undefined) {
+            if (spec.default === undefined) problems.push(`${fullKey} is required (set it with \`pulumi config set ${key} <value>\`)`);
+            values[key] = spec.default;
+            continue;
+        }
+        const value = parse(spec.kind, given);
+        if (value === undefined) {
+            problems.push(problem(fullKey, given, EXPECTED_KIND[spec.kind]));
+            continue;
+        }
+        if (spec.check) problems.push(check(fullKey, value, spec.check));
+        values[key] = value;
+    }
+    requireValid("Invalid GeoStack stack configuration (nothing was created)", problems);
+    const config = values as unknown as StackConfig;
+    return { ...config, publishDatabasePort: config.publishDatabasePort || undefined };
+}
+
+/** Reads this stack's `geostack:*` config from the Pulumi engine and validates it. */
+export function loadStackConfig(): StackConfig {
+    const prefix = `${CONFIG_NAMESPACE}:`;
+    const raw: Record<string, string> = {};
+    for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
+        if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = value;
+    }
+    return parseStackConfig(raw);
+}

@@ -1,0 +1,15 @@
+import * as pulumi from "@pulumi/pulumi";
+import { GeoStack } from "./components";
+import { loadStackConfig } from "./config";
+
+const config = loadStackConfig();
+const geostack = new GeoStack("geostack", { namePrefix: `${pulumi.getProject()}-${pulumi.getStack()}`, ...config });
+
+export const geoserverUrl = geostack.url;
+export const geoserverAdminUser = geostack.adminUser;
+export const geoserverAdminPassword = geostack.adminPassword;
+export const databasePassword = geostack.databasePassword;
+export const databaseSuperuserPassword = geostack.databaseSuperuserPassword;
+export const databaseAddress = geostack.databaseAddress;
+export const containerNames = geostack.containerNames;
+export const volumeNames = geostack.volumeNames;
