@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { installMocks, ProviderMocks, settle } from "./mocks";
+import { installMocks, ProviderMocks, settle } from "../render/mocks";
 
 export const ROOT = path.resolve(__dirname, "..");
 
