@@ -34,7 +34,7 @@ export interface StackConfig {
 const isPublishPort: Check<number> = (value) =>
     value === 0 || isTcpPort(value) === undefined ? undefined : "0 (publish nothing) or a TCP port from 1 to 65535, bound to 127.0.0.1";
 
-type Kind = "string" | "integer" | "boolean";
+type Kind = "string" | "integer" | "boolean" | "array";
 interface KeySpec {
     kind: Kind;
     /** Undefined: the key is required. */
@@ -56,14 +56,23 @@ export const CONFIG_KEYS: Record<keyof StackConfig, KeySpec> = {
     traefikMemoryMb: { kind: "integer", default: DEFAULT_MEMORY_MB.traefik, check: isMemoryMb("traefik") },
 };
 
-function parse(kind: Kind, raw: string): string | number | boolean | undefined {
+function parse(kind: Kind, raw: string): string | number | boolean | string[] | undefined {
     const text = raw.trim();
     if (kind === "string") return raw;
+    if (kind === "array") {
+        // The engine passes a YAML list as JSON text.
+        try {
+            const list: unknown = JSON.parse(text);
+            return Array.isArray(list) && list.every((item) => typeof item === "string") ? list : undefined;
+        } catch {
+            return undefined;
+        }
+    }
     if (kind === "boolean") return text === "true" ? true : text === "false" ? false : undefined;
     return /^-?\d+$/.test(text) ? Number(text) : undefined;
 }
 
-const EXPECTED_KIND: Record<Kind, string> = { string: "a string", integer: "a whole number", boolean: "true or false" };
+const EXPECTED_KIND: Record<Kind, string> = { string: "a string", integer: "a whole number", boolean: "true or false", array: "a list of strings" };
 
 /**
  * Validates raw `geostack:*` values (as the Pulumi engine passes them: strings) and returns the typed config,
