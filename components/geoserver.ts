@@ -43,7 +43,6 @@ export class GeoServer extends pulumi.ComponentResource {
     readonly volumeName: pulumi.Output<string>;
 
     constructor(name: string, args: GeoServerArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("geostack:index:GeoServer", name, {}, opts);
         const adminUser = args.adminUser ?? DEFAULT_GEOSERVER_ADMIN_USER;
         const memoryMb = args.memoryMb ?? DEFAULT_MEMORY_MB.geoserver;
         const databasePort = args.databasePort ?? 5432;
@@ -53,6 +52,8 @@ export class GeoServer extends pulumi.ComponentResource {
             check("memoryMb", memoryMb, isMemoryMb("geoserver")),
             check("databasePort", databasePort, isTcpPort),
         ]);
+        // Validated before super(): a bad argument registers nothing, not even this component.
+        super("geostack:index:GeoServer", name, {}, opts);
         const protectData = args.protectData ?? false;
         const publicUrl = `http://${args.domain}`;
 

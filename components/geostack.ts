@@ -39,10 +39,11 @@ export class GeoStack extends pulumi.ComponentResource {
     readonly volumeNames: pulumi.Output<string[]>;
 
     constructor(name: string, args: GeoStackArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("geostack:index:GeoStack", name, {}, opts);
         const namePrefix = args.namePrefix ?? name;
         const geoserverVersion = args.geoserverVersion ?? DEFAULT_GEOSERVER_VERSION;
         requireValid(`Invalid arguments for GeoStack "${name}"`, [check("geoserverVersion", geoserverVersion, isGeoserverVersion)]);
+        // Validated before super(): a bad argument registers nothing, not even this component.
+        super("geostack:index:GeoStack", name, {}, opts);
 
         // Internal: the database network has no route out of the host.
         const backend = new docker.Network(`${name}-backend`, { name: `${namePrefix}-backend`, driver: "bridge", internal: true }, { parent: this });

@@ -49,7 +49,6 @@ export class Postgis extends pulumi.ComponentResource {
     readonly publishedAddress: pulumi.Output<string>;
 
     constructor(name: string, args: PostgisArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("geostack:index:Postgis", name, {}, opts);
         const image = args.image ?? DEFAULT_POSTGIS_IMAGE;
         const memoryMb = args.memoryMb ?? DEFAULT_MEMORY_MB.postgis;
         requireValid(`Invalid arguments for Postgis "${name}"`, [
@@ -57,6 +56,8 @@ export class Postgis extends pulumi.ComponentResource {
             check("memoryMb", memoryMb, isMemoryMb("postgis")),
             args.publishPort === undefined ? undefined : check("publishPort", args.publishPort, isTcpPort),
         ]);
+        // Validated before super(): a bad argument registers nothing, not even this component.
+        super("geostack:index:Postgis", name, {}, opts);
         const major = postgresMajorOf(image)!;
         const protectData = args.protectData ?? false;
 

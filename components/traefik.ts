@@ -22,13 +22,14 @@ export class TraefikProxy extends pulumi.ComponentResource {
     readonly containerName: pulumi.Output<string>;
 
     constructor(name: string, args: TraefikProxyArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("geostack:index:TraefikProxy", name, {}, opts);
         const image = args.image ?? DEFAULT_TRAEFIK_IMAGE;
         const memoryMb = args.memoryMb ?? DEFAULT_MEMORY_MB.traefik;
         requireValid(`Invalid arguments for TraefikProxy "${name}"`, [
             check("image", image, isSupportedTraefik),
             check("memoryMb", memoryMb, isMemoryMb("traefik")),
         ]);
+        // Validated before super(): a bad argument registers nothing, not even this component.
+        super("geostack:index:TraefikProxy", name, {}, opts);
 
         const container = new docker.Container(
             name,

@@ -1,0 +1,54 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { deployStack, Deployed } from "./harness";
+import { isSecret, RegisteredResource, reveal } from "../render/mocks";
+
+const CONTAINER = "docker:index/container:Container";
+const VOLUME = "docker:index/volume:Volume";
+
+let prod: Deployed;
+beforeAll(async () => {
+    prod = await deployStack("prod");
+});
+
+const container = (role: string): RegisteredResource => prod.mocks.get(CONTAINER, `geostack-${role}`);
+const env = (c: RegisteredResource): Record<string, string> =>
+    Object.fromEntries(reveal<string[]>(c.inputs.envs).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+
+describe("prod stack", () => {
+    it("protects both data volumes and keeps them if they leave the program", () => {
+        const volumes = prod.mocks.ofType(VOLUME);
+        expect(volumes.map((v) => v.inputs.name).sort()).toEqual(["geostack-prod-geoserver-data", "geostack-prod-postgis17-data"]);
+        for (const v of volumes) expect(v.options, v.name).toMatchObject({ protect: true, retainOnDelete: true });
+    });
+
+    it("does not protect what can be recreated, so containers can still be replaced", () => {
+        for (const c of prod.mocks.ofType(CONTAINER)) expect(c.options.protect, c.name).toBe(false);
+    });
+
+    it("publishes no database port and creates no publish network", () => {
+        expect(container("postgis").inputs.ports).toEqual([]);
+        expect(prod.mocks.resources.filter((r) => r.name.endsWith("-publish"))).toEqual([]);
+        expect(reveal(container("postgis").inputs.networksAdvanced)).toEqual([{ name: "geostack-prod-backend", aliases: ["postgis"] }]);
+        expect(prod.outputs.databaseAddress.value).toBe("");
+    });
+
+    it("names everything for the prod stack, so it can share a host with dev", () => {
+        expect(prod.mocks.ofType(CONTAINER).map((c) => c.inputs.name).sort()).toEqual(["geostack-prod-geoserver", "geostack-prod-postgis", "geostack-prod-traefik"]);
+        expect(prod.outputs.geoserverUrl.value).toBe("http://geostack.example.org/geoserver/");
+        expect(env(container("geoserver")).GEOSERVER_CSRF_WHITELIST).toBe("geostack.example.org");
+    });
+
+    it("applies the stack's memory limits", () => {
+        expect(container("geoserver").inputs.memory).toBe(4096);
+        expect(container("postgis").inputs.memory).toBe(2048);
+        expect(container("traefik").inputs.memory).toBe(256);
+    });
+
+    it("keeps passwords secret, distinct, and out of every non-secret input", () => {
+        const passwords = ["geoserverAdminPassword", "databasePassword", "databaseSuperuserPassword"].map((o) => prod.outputs[o]);
+        for (const p of passwords) expect(p.secret).toBe(true);
+        expect(new Set(passwords.map((p) => p.value)).size).toBe(3);
+        const plainInputs = JSON.stringify(prod.mocks.resources.map((r) => Object.values(r.inputs).filter((v) => !isSecret(v))));
+        for (const p of passwords) expect(plainInputs).not.toContain(p.value);
+    });
+});
