@@ -80,7 +80,7 @@ describe("Pulumi.yaml", () => {
     const project = readYaml("Pulumi.yaml");
 
     it("is valid against Pulumi's own project schema", () => {
-        const schema = JSON.parse(fs.readFileSync(path.join(ROOT, "..", "shared", "reference", "pulumi-project.schema.json"), "utf8"));
+        const schema = JSON.parse(fs.readFileSync(path.join(__dirname, "pulumi-project.schema.json"), "utf8"));
         const validate = new Ajv2020({ strict: false, allErrors: true }).compile(schema);
         expect(validate(project), JSON.stringify(validate.errors)).toBe(true);
     });
