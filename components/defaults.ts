@@ -1,5 +1,5 @@
 /** Versions and sizes a GeoStack gets when nothing else is said. Pulumi.yaml declares the same defaults (a test holds them equal). */
-export const DEFAULT_GEOSERVER_VERSION = "2.28.2";
+export const DEFAULT_GEOSERVER_VERSION = "2.28.4";
 export const DEFAULT_POSTGIS_IMAGE = "postgis/postgis:17-3.5";
 export const DEFAULT_TRAEFIK_IMAGE = "traefik:v3.6.26";
 export const DEFAULT_GEOSERVER_ADMIN_USER = "admin";

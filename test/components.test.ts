@@ -48,7 +48,7 @@ describe("GeoServer", () => {
         expect(isSecret(container.inputs.envs)).toBe(true);
         const env = reveal<string[]>(container.inputs.envs);
         expect(env).toEqual(expect.arrayContaining(["POSTGRES_HOST=db.internal", "POSTGRES_DB=gisdata", "POSTGRES_USERNAME=reader", "POSTGRES_PASSWORD=s3cret"]));
-        expect(container.inputs.image).toBe("docker.osgeo.org/geoserver:2.28.2");
+        expect(container.inputs.image).toBe("docker.osgeo.org/geoserver:2.28.4");
         expect(reveal<{ label: string; value: string }[]>(container.inputs.labels)).toContainEqual({ label: "traefik.docker.network", value: "traefik_default" });
         expect(mocks.get("docker:index/volume:Volume", "maps-data").options.protect).toBe(false);
     });

@@ -11,7 +11,7 @@ describe("image references", () => {
         expect(parseImageReference("postgis/postgis:17-3.5")).toEqual({ repository: "postgis/postgis", tag: "17-3.5", digest: undefined });
         expect(parseImageReference("localhost:5000/geo/server")).toEqual({ repository: "localhost:5000/geo/server", tag: undefined, digest: undefined });
         const digest = `sha256:${"a".repeat(64)}`;
-        expect(parseImageReference(`ghcr.io/acme/geoserver:2.28.2@${digest}`)).toEqual({ repository: "ghcr.io/acme/geoserver", tag: "2.28.2", digest });
+        expect(parseImageReference(`ghcr.io/acme/geoserver:2.28.4@${digest}`)).toEqual({ repository: "ghcr.io/acme/geoserver", tag: "2.28.4", digest });
         for (const bad of ["", "UPPER/case:1", "name:", "name::tag", "a@sha256:short", "name:tag with space"]) expect(parseImageReference(bad), bad).toBeUndefined();
     });
 
