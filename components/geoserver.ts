@@ -5,7 +5,7 @@ import { withContainerDefaults } from "./container-defaults";
 import { DEFAULT_GEOSERVER_ADMIN_USER, DEFAULT_GEOSERVER_VERSION, DEFAULT_MEMORY_MB, officialGeoserverImage } from "./defaults";
 import { geoserverEnv } from "./geoserver-env";
 import { GEOSERVER_CONTEXT_PATH, GEOSERVER_PORT, geoserverRouteLabels } from "./traefik-labels";
-import { check, isDomain, isMemoryMb, isTcpPort, isUserName, requireValid } from "./validation";
+import { check, isDomain, isMemoryMb, isNamePrefix, isTcpPort, isUserName, requireValid } from "./validation";
 
 export const GEOSERVER_DATA_DIR = "/opt/geoserver_data";
 const MAX_RAM_PERCENTAGE = 75;
@@ -13,22 +13,29 @@ const MAX_RAM_PERCENTAGE = 75;
 const HEALTHCHECK_URL = `http://127.0.0.1:${GEOSERVER_PORT}${GEOSERVER_CONTEXT_PATH}/web/wicket/resource/org.geoserver.web.GeoServerBasePage/img/logo.png`;
 
 export interface GeoServerArgs {
-    /** `<project>-<stack>`: prefixes the container and volume names and the traefik router. */
-    namePrefix: string;
+    /** Prefixes the container and volume names and the traefik router (GeoStack passes `<project>-<stack>`); defaults to the component name. */
+    namePrefix?: string;
     /** The public host name GeoServer is served on, under `/geoserver`. */
     domain: string;
-    /** Image to run; defaults to the official image at `DEFAULT_GEOSERVER_VERSION`. An image ID avoids replacements. */
+    /** Image to run; defaults to the official image at GeoStack's pinned version. An image ID avoids replacements. */
     image?: pulumi.Input<string>;
-    /** Network shared with PostGIS. */
-    backendNetworkName: pulumi.Input<string>;
-    /** Network shared with traefik. */
+    /** A network shared with PostGIS (GeoStack's is internal); omit it when the database is reachable on the proxy network or outside Docker. */
+    backendNetworkName?: pulumi.Input<string>;
+    /** An existing network traefik watches and reaches GeoServer on. */
     proxyNetworkName: pulumi.Input<string>;
+    /** Host name of PostgreSQL as GeoServer sees it. */
     databaseHost: pulumi.Input<string>;
+    /** PostgreSQL's port; default 5432. */
     databasePort?: number;
+    /** The database GeoServer's JNDI pool `jdbc/postgres` connects to. */
     databaseName: pulumi.Input<string>;
+    /** The role it connects as; GeoServer needs no more than to own its tables in that database. */
     databaseUser: pulumi.Input<string>;
+    /** Pass it as a secret; it reaches the container only through its (secret) environment. */
     databasePassword: pulumi.Input<string>;
+    /** GeoServer administrator (default `admin`); its password is generated. */
     adminUser?: string;
+    /** Memory limit of the container in MiB (at least 768, default 2048); the JVM heap may use 75% of it. */
     memoryMb?: number;
     /** Protects the data directory volume from `pulumi destroy` and keeps it if the resource is deleted. */
     protectData?: boolean;
@@ -36,17 +43,24 @@ export interface GeoServerArgs {
 
 /** GeoServer from the official image, behind traefik at `http://<domain>/geoserver`, with a JNDI pool to PostGIS. */
 export class GeoServer extends pulumi.ComponentResource {
+    /** `http://<domain>/geoserver/` */
     readonly url: pulumi.Output<string>;
+    /** GeoServer administrator user. */
     readonly adminUser: pulumi.Output<string>;
+    /** The generated administrator password (secret). */
     readonly adminPassword: pulumi.Output<string>;
+    /** `<namePrefix>-geoserver` */
     readonly containerName: pulumi.Output<string>;
+    /** The data directory volume, `<namePrefix>-geoserver-data`. */
     readonly volumeName: pulumi.Output<string>;
 
     constructor(name: string, args: GeoServerArgs, opts?: pulumi.ComponentResourceOptions) {
+        const namePrefix = args.namePrefix ?? name;
         const adminUser = args.adminUser ?? DEFAULT_GEOSERVER_ADMIN_USER;
         const memoryMb = args.memoryMb ?? DEFAULT_MEMORY_MB.geoserver;
         const databasePort = args.databasePort ?? 5432;
         requireValid(`Invalid arguments for GeoServer "${name}"`, [
+            check("namePrefix", namePrefix, isNamePrefix),
             check("domain", args.domain, isDomain),
             check("adminUser", adminUser, isUserName),
             check("memoryMb", memoryMb, isMemoryMb("geoserver")),
@@ -60,7 +74,7 @@ export class GeoServer extends pulumi.ComponentResource {
         const adminPassword = new random.RandomPassword(`${name}-admin-password`, { length: 24, special: false }, { parent: this });
         const volume = new docker.Volume(
             `${name}-data`,
-            { name: `${args.namePrefix}-geoserver-data` },
+            { name: `${namePrefix}-geoserver-data` },
             { parent: this, protect: protectData, retainOnDelete: protectData },
         );
 
@@ -68,11 +82,11 @@ export class GeoServer extends pulumi.ComponentResource {
             name,
             withContainerDefaults(
                 {
-                    namePrefix: args.namePrefix,
+                    namePrefix,
                     role: "geoserver",
                     memoryMb,
                     labels: pulumi.output(args.proxyNetworkName).apply((proxyNetworkName) =>
-                        geoserverRouteLabels({ routerName: `${args.namePrefix}-geoserver`, domain: args.domain, proxyNetworkName, entrypoint: "web" }),
+                        geoserverRouteLabels({ routerName: `${namePrefix}-geoserver`, domain: args.domain, proxyNetworkName, entrypoint: "web" }),
                     ),
                 },
                 {
@@ -90,7 +104,10 @@ export class GeoServer extends pulumi.ComponentResource {
                             }),
                         ),
                     volumes: [{ volumeName: volume.name, containerPath: GEOSERVER_DATA_DIR }],
-                    networksAdvanced: [{ name: args.backendNetworkName }, { name: args.proxyNetworkName }],
+                    networksAdvanced: [
+                        ...(args.backendNetworkName === undefined ? [] : [{ name: args.backendNetworkName }]),
+                        { name: args.proxyNetworkName },
+                    ],
                     healthcheck: {
                         tests: ["CMD", "curl", "--fail", "--silent", "--output", "/dev/null", HEALTHCHECK_URL],
                         interval: "30s",

@@ -4,7 +4,7 @@ import { GeoServer } from "./geoserver";
 import { Postgis } from "./postgis";
 import { TraefikProxy } from "./traefik";
 import { officialGeoserverImage, DEFAULT_GEOSERVER_VERSION } from "./defaults";
-import { check, isGeoserverVersion, requireValid } from "./validation";
+import { check, isGeoserverVersion, isNamePrefix, requireValid } from "./validation";
 
 export interface GeoStackArgs {
     /** `<project>-<stack>`: prefixes every container, volume and network name; defaults to the component name. */
@@ -15,33 +15,50 @@ export interface GeoStackArgs {
     geoserverVersion?: string;
     /** Image (reference or ID) to run GeoServer from instead of the official one. */
     geoserverImage?: pulumi.Input<string>;
+    /** A `postgis/postgis` image of PostgreSQL 14 or later (default: GeoStack's pinned release). */
     postgisImage?: string;
+    /** A traefik image pinned to v3.6.1 or later (default: GeoStack's pinned release). */
     traefikImage?: string;
+    /** GeoServer administrator (default `admin`); its password is generated. */
     geoserverAdminUser?: string;
     /** Publishes PostGIS on 127.0.0.1:<port> of the Docker host; unset publishes nothing. */
     publishDatabasePort?: number;
     /** Protects the data volumes from `pulumi destroy` and keeps them if deleted. */
     protectData?: boolean;
+    /** PostGIS memory limit in MiB (at least 256); default 1024. */
     postgisMemoryMb?: number;
+    /** GeoServer memory limit in MiB (at least 768); default 2048. */
     geoserverMemoryMb?: number;
+    /** traefik memory limit in MiB (at least 64); default 256. */
     traefikMemoryMb?: number;
 }
 
 /** The whole stack: two networks, PostGIS, GeoServer and traefik, wired together. */
 export class GeoStack extends pulumi.ComponentResource {
+    /** `http://<domain>/geoserver/` */
     readonly url: pulumi.Output<string>;
+    /** GeoServer administrator user. */
     readonly adminUser: pulumi.Output<string>;
+    /** Its generated password (secret). */
     readonly adminPassword: pulumi.Output<string>;
+    /** Password of the `geoserver` role on the `gis` database (secret). */
     readonly databasePassword: pulumi.Output<string>;
+    /** Password of the `postgres` superuser, for maintenance only (secret). */
     readonly databaseSuperuserPassword: pulumi.Output<string>;
+    /** `127.0.0.1:<publishDatabasePort>` when published, else empty. */
     readonly databaseAddress: pulumi.Output<string>;
+    /** PostGIS, GeoServer and traefik container names. */
     readonly containerNames: pulumi.Output<string[]>;
+    /** PostGIS and GeoServer data volume names. */
     readonly volumeNames: pulumi.Output<string[]>;
 
     constructor(name: string, args: GeoStackArgs, opts?: pulumi.ComponentResourceOptions) {
         const namePrefix = args.namePrefix ?? name;
         const geoserverVersion = args.geoserverVersion ?? DEFAULT_GEOSERVER_VERSION;
-        requireValid(`Invalid arguments for GeoStack "${name}"`, [check("geoserverVersion", geoserverVersion, isGeoserverVersion)]);
+        requireValid(`Invalid arguments for GeoStack "${name}"`, [
+            check("namePrefix", namePrefix, isNamePrefix),
+            check("geoserverVersion", geoserverVersion, isGeoserverVersion),
+        ]);
         // Validated before super(): a bad argument registers nothing, not even this component.
         super("geostack:index:GeoStack", name, {}, opts);
 

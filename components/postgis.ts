@@ -11,19 +11,20 @@ import {
     POSTGIS_INIT_SCRIPT_PATH,
     postgisInitScript,
 } from "./postgis-init";
-import { check, isMemoryMb, isPostgisImage, isTcpPort, requireValid } from "./validation";
+import { check, isMemoryMb, isNamePrefix, isPostgisImage, isTcpPort, requireValid } from "./validation";
 
 export const POSTGIS_HOST_ALIAS = "postgis";
 export const POSTGRES_PORT = 5432;
 const SUPERUSER = "postgres";
 
 export interface PostgisArgs {
-    /** `<project>-<stack>`: prefixes the container, volume and network names. */
-    namePrefix: string;
-    /** The network GeoServer reaches the database on; PostGIS joins it with the alias `postgis`. */
+    /** Prefixes the container, volume and network names (GeoStack passes `<project>-<stack>`); defaults to the component name. */
+    namePrefix?: string;
+    /** The network its clients (GeoServer, your application) reach the database on; PostGIS joins it with the alias `postgis`. */
     networkName: pulumi.Input<string>;
-    /** A `postgis/postgis` image; its tag's major picks the data path and the volume name. */
+    /** A `postgis/postgis` image of PostgreSQL 14 or later (default: GeoStack's pinned release); its tag's major picks the data path and the volume name. */
     image?: string;
+    /** Memory limit of the container in MiB (at least 256); default 1024. */
     memoryMb?: number;
     /** Publishes 5432 on 127.0.0.1:<port> of the Docker host (for a laptop's GIS client); never on other addresses. */
     publishPort?: number;
@@ -36,22 +37,31 @@ export interface PostgisArgs {
  * travels in the container's uploads, so a remote Docker host needs no file from this machine.
  */
 export class Postgis extends pulumi.ComponentResource {
+    /** `<namePrefix>-postgis` */
     readonly containerName: pulumi.Output<string>;
+    /** The data volume, `<namePrefix>-postgis<major>-data`. */
     readonly volumeName: pulumi.Output<string>;
+    /** Host name of the database on `networkName`: always `postgis`. */
     readonly host: pulumi.Output<string>;
+    /** PostgreSQL's port on that network: 5432. */
     readonly port: pulumi.Output<number>;
+    /** The application database: `gis`. */
     readonly database: pulumi.Output<string>;
+    /** The least-privilege role owning `database`: `geoserver`. */
     readonly username: pulumi.Output<string>;
     /** Password of the `geoserver` role (secret). */
     readonly password: pulumi.Output<string>;
+    /** Password of the `postgres` superuser, for maintenance only (secret). */
     readonly superuserPassword: pulumi.Output<string>;
     /** `127.0.0.1:<port>` when published, else an empty string. */
     readonly publishedAddress: pulumi.Output<string>;
 
     constructor(name: string, args: PostgisArgs, opts?: pulumi.ComponentResourceOptions) {
+        const namePrefix = args.namePrefix ?? name;
         const image = args.image ?? DEFAULT_POSTGIS_IMAGE;
         const memoryMb = args.memoryMb ?? DEFAULT_MEMORY_MB.postgis;
         requireValid(`Invalid arguments for Postgis "${name}"`, [
+            check("namePrefix", namePrefix, isNamePrefix),
             check("image", image, isPostgisImage),
             check("memoryMb", memoryMb, isMemoryMb("postgis")),
             args.publishPort === undefined ? undefined : check("publishPort", args.publishPort, isTcpPort),
@@ -68,7 +78,7 @@ export class Postgis extends pulumi.ComponentResource {
         // The major is in the name: clusters of different majors are not on-disk compatible.
         const volume = new docker.Volume(
             `${name}-data`,
-            { name: `${args.namePrefix}-postgis${major}-data` },
+            { name: `${namePrefix}-postgis${major}-data` },
             { parent: this, protect: protectData, retainOnDelete: protectData },
         );
 
@@ -77,7 +87,7 @@ export class Postgis extends pulumi.ComponentResource {
         if (args.publishPort !== undefined) {
             const publishNetwork = new docker.Network(
                 `${name}-publish`,
-                { name: `${args.namePrefix}-postgis-publish`, driver: "bridge" },
+                { name: `${namePrefix}-postgis-publish`, driver: "bridge" },
                 { parent: this },
             );
             networks.push({ name: publishNetwork.name });
@@ -86,7 +96,7 @@ export class Postgis extends pulumi.ComponentResource {
         const container = new docker.Container(
             name,
             withContainerDefaults(
-                { namePrefix: args.namePrefix, role: "postgis", memoryMb },
+                { namePrefix, role: "postgis", memoryMb },
                 {
                     image,
                     envs: pulumi

@@ -57,6 +57,11 @@ export const isSupportedTraefik: Check<string> = (value) => {
 export const isGeoserverVersion: Check<string> = (value) =>
     /^\d+\.\d+\.(\d+|x)(-[A-Za-z0-9.]+)?$/.test(value) ? undefined : "a GeoServer release such as 2.28.4 or 3.0.1";
 
+export const isNamePrefix: Check<string> = (value) =>
+    /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(value)
+        ? undefined
+        : "a prefix for Docker names: letters, digits, '_', '.', '-', starting with a letter or digit (e.g. geostack-dev)";
+
 export const isUserName: Check<string> = (value) =>
     /^[A-Za-z][A-Za-z0-9_.-]{0,62}$/.test(value) ? undefined : "a user name of letters, digits, '_', '.', '-', starting with a letter";
 
