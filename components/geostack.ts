@@ -4,7 +4,7 @@ import { GeoServer } from "./geoserver";
 import { Postgis } from "./postgis";
 import { TraefikProxy } from "./traefik";
 import { officialGeoserverImage, DEFAULT_GEOSERVER_VERSION, DEFAULT_RATE_LIMIT } from "./defaults";
-import { check, edgeCrossKeyProblems, isCidrList, isDomain, isGeoserverVersion, isOptionalEmail, isRequestRate, requireValid } from "./validation";
+import { check, edgeArgumentProblems, isDomain, isGeoserverVersion, requireValid } from "./validation";
 
 export interface GeoStackArgs {
     /** `<project>-<stack>`: prefixes every container, volume and network name; defaults to the component name. */
@@ -69,11 +69,7 @@ export class GeoStack extends pulumi.ComponentResource {
         requireValid(`Invalid arguments for GeoStack "${name}"`, [
             check("geoserverVersion", geoserverVersion, isGeoserverVersion),
             check("domain", edge.domain, isDomain),
-            check("acmeEmail", edge.acmeEmail, isOptionalEmail),
-            check("adminAllowlist", edge.adminAllowlist, isCidrList),
-            check("rateLimitAverage", edge.rateLimitAverage, isRequestRate),
-            check("rateLimitBurst", edge.rateLimitBurst, isRequestRate),
-            ...edgeCrossKeyProblems(edge),
+            ...edgeArgumentProblems(edge),
         ]);
 
         // Internal: the database network has no route out of the host.

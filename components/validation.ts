@@ -135,3 +135,18 @@ export function edgeCrossKeyProblems(settings: Partial<EdgeSettings>, keyName: (
             : undefined,
     ];
 }
+
+/**
+ * Every check of the edge arguments a component was given, on their own and across each other (config.ts runs the
+ * same checks per key through CONFIG_KEYS). Arguments left out are not checked.
+ */
+export function edgeArgumentProblems(args: Partial<EdgeSettings & { rateLimitAverage: number; rateLimitBurst: number }>): (string | undefined)[] {
+    const given = <T>(key: string, value: T | undefined, rule: Check<T>) => (value === undefined ? undefined : check(key, value, rule));
+    return [
+        given("acmeEmail", args.acmeEmail, isOptionalEmail),
+        given("adminAllowlist", args.adminAllowlist, isCidrList),
+        given("rateLimitAverage", args.rateLimitAverage, isRequestRate),
+        given("rateLimitBurst", args.rateLimitBurst, isRequestRate),
+        ...edgeCrossKeyProblems(args),
+    ];
+}

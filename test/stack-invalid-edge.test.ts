@@ -8,6 +8,9 @@ beforeEach(() => {
     vi.resetModules();
 });
 
+/** Lets pending registrations reach the mocks before the next case installs new ones. */
+const engineSettled = () => new Promise((resolve) => setTimeout(resolve, 50));
+
 /** Runs index.ts as runProgram does, but expects it to throw; returns the error and what reached the engine. */
 async function failingRun(change: Record<string, string>): Promise<{ error: Error; mocks: ProviderMocks }> {
     pulumi.runtime.setAllConfig({ ...stackConfig("prod"), ...change });
@@ -15,7 +18,7 @@ async function failingRun(change: Record<string, string>): Promise<{ error: Erro
     try {
         await import("../index");
     } catch (error) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        await engineSettled();
         return { error: error as Error, mocks };
     }
     throw new Error("the program accepted the config");
@@ -43,7 +46,28 @@ describe("the GeoStack component checks the same before creating any child", () 
         expect(() => new GeoStack("bad", { domain: "geostack.localhost", tls: true })).toThrow(
             /acmeEmail = "": expected an e-mail address[\s\S]*domain = "geostack.localhost": expected a public DNS name Let's Encrypt can certify/,
         );
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        await engineSettled();
         expect(mocks.resources.filter((r) => r.type !== "geostack:index:GeoStack")).toEqual([]);
+    });
+});
+
+describe("TraefikProxy and GeoServer check their own edge arguments", () => {
+    it("TraefikProxy rejects tls without an e-mail and a dashboard without allowlist", async () => {
+        installMocks("geostack", "component");
+        const { TraefikProxy } = await import("../components");
+        expect(() => new TraefikProxy("t", { namePrefix: "x", proxyNetworkName: "x-proxy", domain: "maps.example.org", tls: true, dashboard: true })).toThrow(
+            /Invalid arguments for TraefikProxy "t":\n  - acmeEmail = "": expected an e-mail address[\s\S]*adminAllowlist = \[\]: expected at least one CIDR/,
+        );
+        await engineSettled();
+    });
+
+    it("GeoServer rejects tls on a domain Let's Encrypt cannot certify, and a bad rate", async () => {
+        installMocks("geostack", "component");
+        const { GeoServer } = await import("../components");
+        const args = { namePrefix: "x", backendNetworkName: "b", proxyNetworkName: "p", databaseHost: "h", databaseName: "n", databaseUser: "u", databasePassword: "pw" };
+        expect(() => new GeoServer("g", { ...args, domain: "gis.internal", tls: true, rateLimitBurst: 0 })).toThrow(
+            /Invalid arguments for GeoServer "g":\n  - rateLimitBurst = 0: expected a whole number[\s\S]*domain = "gis.internal": expected a public DNS name/,
+        );
+        await engineSettled();
     });
 });
