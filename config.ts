@@ -1,12 +1,23 @@
 import * as pulumi from "@pulumi/pulumi";
-import { DEFAULT_GEOSERVER_ADMIN_USER, DEFAULT_GEOSERVER_VERSION, DEFAULT_MEMORY_MB, DEFAULT_POSTGIS_IMAGE, DEFAULT_TRAEFIK_IMAGE } from "./components/defaults";
+import {
+    DEFAULT_GEOSERVER_ADMIN_USER,
+    DEFAULT_GEOSERVER_VERSION,
+    DEFAULT_MEMORY_MB,
+    DEFAULT_POSTGIS_IMAGE,
+    DEFAULT_RATE_LIMIT,
+    DEFAULT_TRAEFIK_IMAGE,
+} from "./components/defaults";
 import {
     Check,
     check,
+    edgeCrossKeyProblems,
+    isCidrList,
     isDomain,
     isGeoserverVersion,
     isMemoryMb,
+    isOptionalEmail,
     isPostgisImage,
+    isRequestRate,
     isSupportedTraefik,
     isTcpPort,
     isUserName,
@@ -29,6 +40,14 @@ export interface StackConfig {
     postgisMemoryMb: number;
     geoserverMemoryMb: number;
     traefikMemoryMb: number;
+    tls: boolean;
+    /** Empty when not given; required (checked) when `tls`. */
+    acmeEmail: string;
+    acmeStaging: boolean;
+    adminAllowlist: string[];
+    rateLimitAverage: number;
+    rateLimitBurst: number;
+    dashboard: boolean;
 }
 
 const isPublishPort: Check<number> = (value) =>
@@ -38,7 +57,7 @@ type Kind = "string" | "integer" | "boolean" | "array";
 interface KeySpec {
     kind: Kind;
     /** Undefined: the key is required. */
-    default?: string | number | boolean;
+    default?: string | number | boolean | string[];
     check?: Check<any>;
 }
 
@@ -54,6 +73,13 @@ export const CONFIG_KEYS: Record<keyof StackConfig, KeySpec> = {
     postgisMemoryMb: { kind: "integer", default: DEFAULT_MEMORY_MB.postgis, check: isMemoryMb("postgis") },
     geoserverMemoryMb: { kind: "integer", default: DEFAULT_MEMORY_MB.geoserver, check: isMemoryMb("geoserver") },
     traefikMemoryMb: { kind: "integer", default: DEFAULT_MEMORY_MB.traefik, check: isMemoryMb("traefik") },
+    tls: { kind: "boolean", default: false },
+    acmeEmail: { kind: "string", default: "", check: isOptionalEmail },
+    acmeStaging: { kind: "boolean", default: false },
+    adminAllowlist: { kind: "array", default: [], check: isCidrList },
+    rateLimitAverage: { kind: "integer", default: DEFAULT_RATE_LIMIT.average, check: isRequestRate },
+    rateLimitBurst: { kind: "integer", default: DEFAULT_RATE_LIMIT.burst, check: isRequestRate },
+    dashboard: { kind: "boolean", default: false },
 };
 
 function parse(kind: Kind, raw: string): string | number | boolean | string[] | undefined {
@@ -98,9 +124,12 @@ export function parseStackConfig(raw: Record<string, string | undefined>): Stack
             problems.push(problem(fullKey, given, EXPECTED_KIND[spec.kind]));
             continue;
         }
-        if (spec.check) problems.push(check(fullKey, value, spec.check));
-        values[key] = value;
+        const keyProblem = spec.check && check(fullKey, value, spec.check);
+        problems.push(keyProblem);
+        // A value wrong on its own is not checked against the others, so each mistake is reported once.
+        if (!keyProblem) values[key] = value;
     }
+    problems.push(...edgeCrossKeyProblems(values, (key) => `${CONFIG_NAMESPACE}:${key}`));
     requireValid("Invalid GeoStack stack configuration (nothing was created)", problems);
     const config = values as unknown as StackConfig;
     return { ...config, publishDatabasePort: config.publishDatabasePort || undefined };

@@ -13,3 +13,5 @@ export const databaseSuperuserPassword = geostack.databaseSuperuserPassword;
 export const databaseAddress = geostack.databaseAddress;
 export const containerNames = geostack.containerNames;
 export const volumeNames = geostack.volumeNames;
+export const traefikDashboardUrl = geostack.dashboardUrl;
+export const traefikDashboardPassword = geostack.dashboardPassword;

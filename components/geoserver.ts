@@ -2,10 +2,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as random from "@pulumi/random";
 import { withContainerDefaults } from "./container-defaults";
-import { DEFAULT_GEOSERVER_ADMIN_USER, DEFAULT_GEOSERVER_VERSION, DEFAULT_MEMORY_MB, officialGeoserverImage } from "./defaults";
+import { DEFAULT_GEOSERVER_ADMIN_USER, DEFAULT_GEOSERVER_VERSION, DEFAULT_MEMORY_MB, DEFAULT_RATE_LIMIT, officialGeoserverImage } from "./defaults";
 import { geoserverEnv } from "./geoserver-env";
+import { routedEntrypoint } from "./traefik-flags";
 import { GEOSERVER_CONTEXT_PATH, GEOSERVER_PORT, geoserverRouteLabels } from "./traefik-labels";
-import { check, isDomain, isMemoryMb, isNamePrefix, isTcpPort, isUserName, requireValid } from "./validation";
+import { check, edgeCrossKeyProblems, isCidrList, isDomain, isMemoryMb, isNamePrefix, isRequestRate, isTcpPort, isUserName, requireValid } from "./validation";
 
 export const GEOSERVER_DATA_DIR = "/opt/geoserver_data";
 const MAX_RAM_PERCENTAGE = 75;
@@ -39,9 +40,19 @@ export interface GeoServerArgs {
     memoryMb?: number;
     /** Protects the data directory volume from `pulumi destroy` and keeps it if the resource is deleted. */
     protectData?: boolean;
+    /** Served over HTTPS (traefik's `websecure` entrypoint): the public URL and PROXY_BASE_URL use `https`. */
+    tls?: boolean;
+    /** CIDRs that may reach the web UI and REST API; empty: only the OGC services are routed. */
+    adminAllowlist?: string[];
+    /** Requests per second per client IP on each router, and the burst on top. */
+    rateLimitAverage?: number;
+    rateLimitBurst?: number;
 }
 
-/** GeoServer from the official image, behind traefik at `http://<domain>/geoserver`, with a JNDI pool to PostGIS. */
+/**
+ * GeoServer from the official image, behind traefik at `<scheme>://<domain>/geoserver`, with a JNDI pool to PostGIS:
+ * the OGC services public, the rest only from the admin allowlist, both rate-limited per client IP.
+ */
 export class GeoServer extends pulumi.ComponentResource {
     /** `http://<domain>/geoserver/` */
     readonly url: pulumi.Output<string>;
@@ -59,17 +70,25 @@ export class GeoServer extends pulumi.ComponentResource {
         const adminUser = args.adminUser ?? DEFAULT_GEOSERVER_ADMIN_USER;
         const memoryMb = args.memoryMb ?? DEFAULT_MEMORY_MB.geoserver;
         const databasePort = args.databasePort ?? 5432;
+        const tls = args.tls ?? false;
+        const adminAllowlist = args.adminAllowlist ?? [];
+        const rateLimitAverage = args.rateLimitAverage ?? DEFAULT_RATE_LIMIT.average;
+        const rateLimitBurst = args.rateLimitBurst ?? DEFAULT_RATE_LIMIT.burst;
         requireValid(`Invalid arguments for GeoServer "${name}"`, [
             check("namePrefix", namePrefix, isNamePrefix),
             check("domain", args.domain, isDomain),
             check("adminUser", adminUser, isUserName),
             check("memoryMb", memoryMb, isMemoryMb("geoserver")),
             check("databasePort", databasePort, isTcpPort),
+            check("adminAllowlist", adminAllowlist, isCidrList),
+            check("rateLimitAverage", rateLimitAverage, isRequestRate),
+            check("rateLimitBurst", rateLimitBurst, isRequestRate),
+            ...edgeCrossKeyProblems({ domain: args.domain, tls }),
         ]);
         // Validated before super(): a bad argument registers nothing, not even this component.
         super("geostack:index:GeoServer", name, {}, opts);
         const protectData = args.protectData ?? false;
-        const publicUrl = `http://${args.domain}`;
+        const publicUrl = `${tls ? "https" : "http"}://${args.domain}`;
 
         const adminPassword = new random.RandomPassword(`${name}-admin-password`, { length: 24, special: false }, { parent: this });
         const volume = new docker.Volume(
@@ -86,7 +105,16 @@ export class GeoServer extends pulumi.ComponentResource {
                     role: "geoserver",
                     memoryMb,
                     labels: pulumi.output(args.proxyNetworkName).apply((proxyNetworkName) =>
-                        geoserverRouteLabels({ routerName: `${namePrefix}-geoserver`, domain: args.domain, proxyNetworkName, entrypoint: "web" }),
+                        geoserverRouteLabels({
+                            namePrefix,
+                            domain: args.domain,
+                            proxyNetworkName,
+                            entrypoint: routedEntrypoint(tls),
+                            tls,
+                            adminAllowlist,
+                            rateLimitAverage,
+                            rateLimitBurst,
+                        }),
                     ),
                 },
                 {

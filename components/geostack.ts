@@ -3,13 +3,13 @@ import * as docker from "@pulumi/docker";
 import { GeoServer } from "./geoserver";
 import { Postgis } from "./postgis";
 import { TraefikProxy } from "./traefik";
-import { officialGeoserverImage, DEFAULT_GEOSERVER_VERSION } from "./defaults";
-import { check, isGeoserverVersion, isNamePrefix, requireValid } from "./validation";
+import { officialGeoserverImage, DEFAULT_GEOSERVER_VERSION, DEFAULT_RATE_LIMIT } from "./defaults";
+import { check, edgeArgumentProblems, isDomain, isGeoserverVersion, isNamePrefix, requireValid } from "./validation";
 
 export interface GeoStackArgs {
     /** `<project>-<stack>`: prefixes every container, volume and network name; defaults to the component name. */
     namePrefix?: string;
-    /** Public host name; GeoServer is served at `http://<domain>/geoserver/`. */
+    /** Public host name; GeoServer is served at `<scheme>://<domain>/geoserver/`. */
     domain: string;
     /** Official GeoServer image version, used when `geoserverImage` is not given. */
     geoserverVersion?: string;
@@ -31,9 +31,21 @@ export interface GeoStackArgs {
     geoserverMemoryMb?: number;
     /** traefik memory limit in MiB (at least 64); default 256. */
     traefikMemoryMb?: number;
+    /** HTTPS with Let's Encrypt certificates (needs `acmeEmail` and a public domain); plain HTTP when false. */
+    tls?: boolean;
+    acmeEmail?: string;
+    /** Let's Encrypt's staging CA instead of the production one. */
+    acmeStaging?: boolean;
+    /** CIDRs that may reach GeoServer's web UI and REST API (and the dashboard); empty: only the OGC services are routed. */
+    adminAllowlist?: string[];
+    /** Requests per second per client IP on each router, and the burst on top. */
+    rateLimitAverage?: number;
+    rateLimitBurst?: number;
+    /** traefik's dashboard on `traefik.<domain>`, for the admin allowlist (and behind basic auth with TLS). */
+    dashboard?: boolean;
 }
 
-/** The whole stack: two networks, PostGIS, GeoServer and traefik, wired together. */
+/** The whole stack: two networks, PostGIS, GeoServer and traefik (with its Docker socket proxy), wired together. */
 export class GeoStack extends pulumi.ComponentResource {
     /** `http://<domain>/geoserver/` */
     readonly url: pulumi.Output<string>;
@@ -51,13 +63,27 @@ export class GeoStack extends pulumi.ComponentResource {
     readonly containerNames: pulumi.Output<string[]>;
     /** PostGIS and GeoServer data volume names. */
     readonly volumeNames: pulumi.Output<string[]>;
+    readonly dashboardUrl: pulumi.Output<string>;
+    readonly dashboardPassword: pulumi.Output<string>;
 
     constructor(name: string, args: GeoStackArgs, opts?: pulumi.ComponentResourceOptions) {
         const namePrefix = args.namePrefix ?? name;
         const geoserverVersion = args.geoserverVersion ?? DEFAULT_GEOSERVER_VERSION;
+        const edge = {
+            domain: args.domain,
+            tls: args.tls ?? false,
+            acmeEmail: args.acmeEmail ?? "",
+            adminAllowlist: args.adminAllowlist ?? [],
+            rateLimitAverage: args.rateLimitAverage ?? DEFAULT_RATE_LIMIT.average,
+            rateLimitBurst: args.rateLimitBurst ?? DEFAULT_RATE_LIMIT.burst,
+            dashboard: args.dashboard ?? false,
+        };
+        // The children check these too, but only once the networks and PostGIS exist: check them before anything.
         requireValid(`Invalid arguments for GeoStack "${name}"`, [
             check("namePrefix", namePrefix, isNamePrefix),
             check("geoserverVersion", geoserverVersion, isGeoserverVersion),
+            check("domain", edge.domain, isDomain),
+            ...edgeArgumentProblems(edge),
         ]);
         // Validated before super(): a bad argument registers nothing, not even this component.
         super("geostack:index:GeoStack", name, {}, opts);
@@ -94,13 +120,25 @@ export class GeoStack extends pulumi.ComponentResource {
                 adminUser: args.geoserverAdminUser,
                 memoryMb: args.geoserverMemoryMb,
                 protectData: args.protectData,
+                tls: edge.tls,
+                adminAllowlist: edge.adminAllowlist,
+                rateLimitAverage: edge.rateLimitAverage,
+                rateLimitBurst: edge.rateLimitBurst,
             },
             // PostGIS's container waits until healthy, so GeoServer starts against a ready database.
             { parent: this, dependsOn: [postgis] },
         );
         const traefik = new TraefikProxy(
             `${name}-traefik`,
-            { namePrefix, proxyNetworkName: proxy.name, image: args.traefikImage, memoryMb: args.traefikMemoryMb },
+            {
+                namePrefix,
+                proxyNetworkName: proxy.name,
+                image: args.traefikImage,
+                memoryMb: args.traefikMemoryMb,
+                ...edge,
+                acmeStaging: args.acmeStaging,
+                protectData: args.protectData,
+            },
             { parent: this },
         );
 
@@ -110,8 +148,10 @@ export class GeoStack extends pulumi.ComponentResource {
         this.databasePassword = postgis.password;
         this.databaseSuperuserPassword = postgis.superuserPassword;
         this.databaseAddress = postgis.publishedAddress;
-        this.containerNames = pulumi.all([postgis.containerName, geoserver.containerName, traefik.containerName]);
+        this.containerNames = pulumi.all([postgis.containerName, geoserver.containerName, traefik.containerName, traefik.socketProxyContainerName]);
         this.volumeNames = pulumi.all([postgis.volumeName, geoserver.volumeName]);
+        this.dashboardUrl = traefik.dashboardUrl;
+        this.dashboardPassword = traefik.dashboardPassword;
         this.registerOutputs({
             url: this.url,
             adminUser: this.adminUser,
@@ -121,6 +161,8 @@ export class GeoStack extends pulumi.ComponentResource {
             databaseAddress: this.databaseAddress,
             containerNames: this.containerNames,
             volumeNames: this.volumeNames,
+            dashboardUrl: this.dashboardUrl,
+            dashboardPassword: this.dashboardPassword,
         });
     }
 }

@@ -2,4 +2,5 @@ export * from "./geostack";
 export * from "./postgis";
 export * from "./geoserver";
 export * from "./traefik";
+export * from "./docker-socket-proxy";
 export * from "./defaults";

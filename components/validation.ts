@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { MIN_MEMORY_MB } from "./defaults";
 import { parseImageReference, postgresMajorOf, traefikVersionOf } from "./images";
 
@@ -72,4 +73,85 @@ export function isMemoryMb(role: keyof typeof MIN_MEMORY_MB): Check<number> {
     const min = MIN_MEMORY_MB[role];
     return (value) =>
         Number.isInteger(value) && value >= min && value <= 1_048_576 ? undefined : `a whole number of MiB, at least ${min}`;
+}
+
+// Reserved for local use or documentation (RFC 2606, 6761, 6762, 8375, ICANN's .internal): Let's Encrypt cannot
+// validate them, so asking it for a certificate only burns rate limit.
+const UNCERTIFIABLE_SUFFIXES = ["localhost", "local", "test", "internal", "example", "invalid", "home.arpa"];
+
+/** A DNS name Let's Encrypt can issue a certificate for: public, at least two labels, not an IP address. */
+export const isCertifiableDomain: Check<string> = (value) => {
+    const reserved = UNCERTIFIABLE_SUFFIXES.find((suffix) => value === suffix || value.endsWith(`.${suffix}`));
+    return isDomain(value) === undefined && reserved === undefined
+        ? undefined
+        : `a public DNS name Let's Encrypt can certify (not an IP address, a single label or a name under .${UNCERTIFIABLE_SUFFIXES.join(", .")}); set tls to false for a laptop`;
+};
+
+export const isEmail: Check<string> = (value) =>
+    /^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(value) ? undefined : "an e-mail address such as admin@example.org";
+
+/** Empty (not needed) or an e-mail address. */
+export const isOptionalEmail: Check<string> = (value) => (value === "" ? undefined : isEmail(value));
+
+function isCidr(value: string): boolean {
+    const [address, prefix, ...rest] = value.split("/");
+    if (rest.length > 0 || prefix === undefined || !/^\d{1,3}$/.test(prefix)) return false;
+    const bits = address.includes("%") ? 0 : isIP(address);
+    return bits !== 0 && Number(prefix) <= (bits === 4 ? 32 : 128);
+}
+
+export const isCidrList: Check<string[]> = (value) => {
+    const bad = value.filter((entry) => !isCidr(entry));
+    return bad.length === 0
+        ? undefined
+        : `IPv4 or IPv6 ranges in CIDR notation, such as 203.0.113.0/24 or 2001:db8::/32 (not CIDRs: ${bad.map((b) => JSON.stringify(b)).join(", ")})`;
+};
+
+export const isRequestRate: Check<number> = (value) =>
+    Number.isInteger(value) && value >= 1 && value <= 1_000_000 ? undefined : "a whole number of requests, at least 1";
+
+/** The edge settings whose validity depends on each other. */
+export interface EdgeSettings {
+    domain: string;
+    tls: boolean;
+    acmeEmail: string;
+    adminAllowlist: string[];
+    dashboard: boolean;
+}
+
+/**
+ * Checks between edge settings; `keyName` turns a setting into the name the user wrote (a config key or an argument).
+ * Settings that are missing (or already invalid on their own) are skipped, so each mistake is reported once.
+ */
+export function edgeCrossKeyProblems(settings: Partial<EdgeSettings>, keyName: (setting: keyof EdgeSettings) => string = (s) => s): (string | undefined)[] {
+    const { domain, tls, acmeEmail, adminAllowlist, dashboard } = settings;
+    return [
+        tls === true && acmeEmail === ""
+            ? problem(keyName("acmeEmail"), acmeEmail, `an e-mail address for the Let's Encrypt account, since ${keyName("tls")} is true`)
+            : undefined,
+        tls === true && domain !== undefined && isDomain(domain) === undefined
+            ? check(keyName("domain"), domain, (value: string) => {
+                  const expected = isCertifiableDomain(value);
+                  return expected && `${expected}, since ${keyName("tls")} is true`;
+              })
+            : undefined,
+        dashboard === true && adminAllowlist !== undefined && adminAllowlist.length === 0
+            ? problem(keyName("adminAllowlist"), adminAllowlist, `at least one CIDR, since ${keyName("dashboard")} is true and the dashboard is only served to the admin allowlist`)
+            : undefined,
+    ];
+}
+
+/**
+ * Every check of the edge arguments a component was given, on their own and across each other (config.ts runs the
+ * same checks per key through CONFIG_KEYS). Arguments left out are not checked.
+ */
+export function edgeArgumentProblems(args: Partial<EdgeSettings & { rateLimitAverage: number; rateLimitBurst: number }>): (string | undefined)[] {
+    const given = <T>(key: string, value: T | undefined, rule: Check<T>) => (value === undefined ? undefined : check(key, value, rule));
+    return [
+        given("acmeEmail", args.acmeEmail, isOptionalEmail),
+        given("adminAllowlist", args.adminAllowlist, isCidrList),
+        given("rateLimitAverage", args.rateLimitAverage, isRequestRate),
+        given("rateLimitBurst", args.rateLimitBurst, isRequestRate),
+        ...edgeCrossKeyProblems(args),
+    ];
 }

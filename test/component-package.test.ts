@@ -157,6 +157,7 @@ const CONSTRUCT_SAMPLES: Record<string, Record<string, unknown>> = {
         databasePassword: pulumi.secret("from-another-program"),
     },
     TraefikProxy: { proxyNetworkName: "edge" },
+    DockerSocketProxy: {},
 };
 
 describe("construct, as the plugin host runs it for other languages", () => {

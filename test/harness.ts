@@ -18,7 +18,8 @@ export function stackConfig(stack: string): Record<string, string> {
     const project = readYaml("Pulumi.yaml");
     const config: Record<string, string> = {};
     for (const [key, decl] of Object.entries<any>(project.config ?? {})) {
-        if (decl.default !== undefined) config[`geostack:${key}`] = String(decl.default);
+        // The engine passes list values as JSON text.
+        if (decl.default !== undefined) config[`geostack:${key}`] = typeof decl.default === "object" ? JSON.stringify(decl.default) : String(decl.default);
     }
     for (const [key, value] of Object.entries<any>(readYaml(`Pulumi.${stack}.yaml`).config ?? {})) {
         config[key] = typeof value === "object" ? JSON.stringify(value) : String(value);

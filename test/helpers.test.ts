@@ -2,8 +2,6 @@ import { describe, expect, it } from "vitest";
 import { instanceLabels, toLabelList, withContainerDefaults } from "../components/container-defaults";
 import { geoserverEnv } from "../components/geoserver-env";
 import { parseImageReference, postgresDataPath, postgresMajorOf, traefikVersionOf } from "../components/images";
-import { traefikFlags } from "../components/traefik-flags";
-import { geoserverRouteLabels } from "../components/traefik-labels";
 import { isDomain, isSupportedTraefik, requireValid } from "../components/validation";
 
 describe("image references", () => {
@@ -65,27 +63,6 @@ describe("container defaults", () => {
             { label: "a", value: "1" },
             { label: "b", value: "2" },
         ]);
-    });
-});
-
-describe("traefik", () => {
-    it("routes Host && PathPrefix(/geoserver) to port 8080 over the named network", () => {
-        expect(geoserverRouteLabels({ routerName: "geostack-dev-geoserver", domain: "geostack.localhost", proxyNetworkName: "geostack-dev-proxy", entrypoint: "web" })).toEqual({
-            "traefik.enable": "true",
-            "traefik.docker.network": "geostack-dev-proxy",
-            "traefik.http.routers.geostack-dev-geoserver.rule": "Host(`geostack.localhost`) && PathPrefix(`/geoserver`)",
-            "traefik.http.routers.geostack-dev-geoserver.entrypoints": "web",
-            "traefik.http.routers.geostack-dev-geoserver.service": "geostack-dev-geoserver",
-            "traefik.http.services.geostack-dev-geoserver.loadbalancer.server.port": "8080",
-        });
-    });
-
-    it("configures the docker provider to route only labelled containers on the proxy network", () => {
-        const flags = traefikFlags({ proxyNetworkName: "geostack-dev-proxy" });
-        expect(flags).toContain("--providers.docker.exposedbydefault=false");
-        expect(flags).toContain("--providers.docker.network=geostack-dev-proxy");
-        expect(flags).toContain("--ping=true");
-        expect(flags.filter((f) => f.startsWith("--api"))).toEqual([]);
     });
 });
 

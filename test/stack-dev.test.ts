@@ -26,8 +26,13 @@ describe("dev stack", () => {
     });
 
     it("names every container <project>-<stack>-<role>", () => {
-        expect(dev.mocks.ofType(CONTAINER).map((c) => c.inputs.name).sort()).toEqual(["geostack-dev-geoserver", "geostack-dev-postgis", "geostack-dev-traefik"]);
-        expect(dev.outputs.containerNames.value).toEqual(["geostack-dev-postgis", "geostack-dev-geoserver", "geostack-dev-traefik"]);
+        expect(dev.mocks.ofType(CONTAINER).map((c) => c.inputs.name).sort()).toEqual([
+            "geostack-dev-docker-socket-proxy",
+            "geostack-dev-geoserver",
+            "geostack-dev-postgis",
+            "geostack-dev-traefik",
+        ]);
+        expect(dev.outputs.containerNames.value).toEqual(["geostack-dev-postgis", "geostack-dev-geoserver", "geostack-dev-traefik", "geostack-dev-docker-socket-proxy"]);
     });
 
     it("puts PostGIS on the backend network as `postgis`, published on loopback only", () => {
@@ -73,8 +78,9 @@ describe("dev stack", () => {
         expect(labels(geoserver)).toMatchObject({
             "traefik.enable": "true",
             "traefik.docker.network": "geostack-dev-proxy",
-            "traefik.http.routers.geostack-dev-geoserver.rule": "Host(`geostack.localhost`) && PathPrefix(`/geoserver`)",
-            "traefik.http.routers.geostack-dev-geoserver.entrypoints": "web",
+            "traefik.http.routers.geostack-dev-geoserver-admin.rule": "Host(`geostack.localhost`) && PathPrefix(`/geoserver`)",
+            "traefik.http.routers.geostack-dev-geoserver-admin.entrypoints": "web",
+            "traefik.http.routers.geostack-dev-geoserver-public.entrypoints": "web",
             "traefik.http.services.geostack-dev-geoserver.loadbalancer.server.port": "8080",
         });
         expect(env(geoserver)).toMatchObject({
@@ -133,13 +139,16 @@ describe("dev stack", () => {
         expect(container("geoserver").options.dependencies).toContain(container("postgis").urn);
     });
 
-    it("runs traefik from command-line flags with the docker socket read-only", () => {
+    it("runs traefik from command-line flags, reading Docker through the socket proxy", () => {
         const traefik = container("traefik");
         expect(traefik.inputs.image).toBe("traefik:v3.6.26");
         expect(traefik.inputs.command).toEqual(
             expect.arrayContaining(["--entrypoints.web.address=:80", "--providers.docker.exposedbydefault=false", "--providers.docker.network=geostack-dev-proxy", "--ping=true"]),
         );
-        expect(traefik.inputs.volumes).toEqual([{ hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock", readOnly: true }]);
-        expect(networks(traefik).map((n) => n.name)).toEqual(["geostack-dev-proxy"]);
+        expect(traefik.inputs.command).toContain("--providers.docker.endpoint=tcp://docker-socket-proxy:2375");
+        expect(traefik.inputs.volumes).toEqual([]);
+        const socketProxy = dev.mocks.ofType(CONTAINER).find((c) => c.inputs.name === "geostack-dev-docker-socket-proxy")!;
+        expect(socketProxy.inputs.volumes).toEqual([{ hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock", readOnly: true }]);
+        expect(networks(traefik).map((n) => n.name)).toEqual(["geostack-dev-proxy", "geostack-dev-docker-api"]);
     });
 });

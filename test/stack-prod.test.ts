@@ -15,9 +15,9 @@ const env = (c: RegisteredResource): Record<string, string> =>
     Object.fromEntries(reveal<string[]>(c.inputs.envs).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
 
 describe("prod stack", () => {
-    it("protects both data volumes and keeps them if they leave the program", () => {
+    it("protects the data volumes and the certificates, and keeps them if they leave the program", () => {
         const volumes = prod.mocks.ofType(VOLUME);
-        expect(volumes.map((v) => v.inputs.name).sort()).toEqual(["geostack-prod-geoserver-data", "geostack-prod-postgis17-data"]);
+        expect(volumes.map((v) => v.inputs.name).sort()).toEqual(["geostack-prod-geoserver-data", "geostack-prod-postgis17-data", "geostack-prod-traefik-acme"]);
         for (const v of volumes) expect(v.options, v.name).toMatchObject({ protect: true, retainOnDelete: true });
     });
 
@@ -33,8 +33,8 @@ describe("prod stack", () => {
     });
 
     it("names everything for the prod stack, so it can share a host with dev", () => {
-        expect(prod.mocks.ofType(CONTAINER).map((c) => c.inputs.name).sort()).toEqual(["geostack-prod-geoserver", "geostack-prod-postgis", "geostack-prod-traefik"]);
-        expect(prod.outputs.geoserverUrl.value).toBe("http://geostack.example.org/geoserver/");
+        expect(prod.mocks.ofType(CONTAINER).map((c) => c.inputs.name).sort()).toEqual(["geostack-prod-docker-socket-proxy", "geostack-prod-geoserver", "geostack-prod-postgis", "geostack-prod-traefik"]);
+        expect(prod.outputs.geoserverUrl.value).toBe("https://geostack.example.org/geoserver/");
         expect(env(container("geoserver")).GEOSERVER_CSRF_WHITELIST).toBe("geostack.example.org");
     });
 

@@ -1,0 +1,42 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { Deployed, runProgram, stackConfig } from "./harness";
+import { isSecret, RegisteredResource, reveal } from "../render/mocks";
+
+const CONTAINER = "docker:index/container:Container";
+const PASSWORD = "random:index/randomPassword:RandomPassword";
+
+// The prod stack with the dashboard switched on.
+let prod: Deployed;
+beforeAll(async () => {
+    prod = await runProgram("prod", { ...stackConfig("prod"), "geostack:dashboard": "true" });
+});
+
+const traefik = (): RegisteredResource => prod.mocks.ofType(CONTAINER).find((c) => c.inputs.name === "geostack-prod-traefik")!;
+const labels = (): Record<string, string> => Object.fromEntries(reveal<{ label: string; value: string }[]>(traefik().inputs.labels).map((l) => [l.label, l.value]));
+
+describe("prod stack with the dashboard", () => {
+    it("enables the dashboard through a router, never the insecure API", () => {
+        expect(traefik().inputs.command.filter((f: string) => f.startsWith("--api"))).toEqual(["--api.dashboard=true"]);
+        expect(traefik().inputs.ports.map((p: any) => p.internal).sort()).toEqual([443, 80]);
+    });
+
+    it("serves it on traefik.<domain> over https, behind the allowlist, a rate limit and basic auth", () => {
+        expect(labels()).toMatchObject({
+            "traefik.enable": "true",
+            "traefik.http.routers.geostack-prod-dashboard.rule": "Host(`traefik.geostack.example.org`) && (PathPrefix(`/api`) || PathPrefix(`/dashboard`))",
+            "traefik.http.routers.geostack-prod-dashboard.service": "api@internal",
+            "traefik.http.routers.geostack-prod-dashboard.entrypoints": "websecure",
+            "traefik.http.routers.geostack-prod-dashboard.middlewares": "geostack-prod-dashboard-allowlist,geostack-prod-dashboard-ratelimit,geostack-prod-dashboard-auth",
+            "traefik.http.middlewares.geostack-prod-dashboard-allowlist.ipallowlist.sourcerange": "203.0.113.0/24,2001:db8::/32",
+        });
+        expect(prod.outputs.traefikDashboardUrl.value).toBe("https://traefik.geostack.example.org/dashboard/");
+    });
+
+    it("checks a bcrypt hash of a generated password, and keeps both secret", () => {
+        expect(prod.mocks.ofType(PASSWORD).find((p) => p.name === "geostack-traefik-dashboard-password")?.inputs).toMatchObject({ length: 24 });
+        expect(labels()["traefik.http.middlewares.geostack-prod-dashboard-auth.basicauth.users"]).toMatch(/^admin:\$2a\$10\$\S+$/);
+        expect(isSecret(traefik().inputs.labels)).toBe(true);
+        expect(prod.outputs.traefikDashboardPassword.secret).toBe(true);
+        expect(prod.outputs.traefikDashboardPassword.value).toHaveLength(24);
+    });
+});
