@@ -13,3 +13,5 @@ export const databaseSuperuserPassword = geostack.databaseSuperuserPassword;
 export const databaseAddress = geostack.databaseAddress;
 export const containerNames = geostack.containerNames;
 export const volumeNames = geostack.volumeNames;
+export const geoserverImageName = geostack.geoserverImageName;
+export const geoserverImageDigest = geostack.geoserverImageDigest;

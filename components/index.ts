@@ -1,5 +1,6 @@
 export * from "./geostack";
 export * from "./postgis";
 export * from "./geoserver";
+export * from "./geoserver-image";
 export * from "./traefik";
 export * from "./defaults";
