@@ -15,3 +15,5 @@ export const containerNames = geostack.containerNames;
 export const volumeNames = geostack.volumeNames;
 export const traefikDashboardUrl = geostack.dashboardUrl;
 export const traefikDashboardPassword = geostack.dashboardPassword;
+export const geoserverImageName = geostack.geoserverImageName;
+export const geoserverImageDigest = geostack.geoserverImageDigest;

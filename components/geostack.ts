@@ -1,21 +1,34 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { GeoServer } from "./geoserver";
+import { GeoServerImage } from "./geoserver-image";
 import { Postgis } from "./postgis";
 import { TraefikProxy } from "./traefik";
-import { officialGeoserverImage, DEFAULT_GEOSERVER_VERSION, DEFAULT_RATE_LIMIT } from "./defaults";
-import { check, edgeArgumentProblems, isDomain, isGeoserverVersion, isNamePrefix, requireValid } from "./validation";
+import { DEFAULT_GEOSERVER_VERSION, DEFAULT_IMAGE_PLATFORM, DEFAULT_IMAGE_REPOSITORY, DEFAULT_RATE_LIMIT } from "./defaults";
+import { check, edgeArgumentProblems, isDomain, isGeoserverVersion, isImagePlatform, isImageReference, isNamePrefix, problem, requireValid } from "./validation";
 
 export interface GeoStackArgs {
     /** `<project>-<stack>`: prefixes every container, volume and network name; defaults to the component name. */
     namePrefix?: string;
     /** Public host name; GeoServer is served at `<scheme>://<domain>/geoserver/`. */
     domain: string;
-    /** Official GeoServer image version, used when `geoserverImage` is not given. */
+    /** GeoServer release the image is built from (when `geoserverImage` is not given). */
     geoserverVersion?: string;
-    /** Image (reference or ID) to run GeoServer from instead of the official one. */
-    geoserverImage?: pulumi.Input<string>;
-    /** A `postgis/postgis` image of PostgreSQL 14 or later (default: GeoStack's pinned release). */
+    /** A prebuilt GeoServer image reference to run (ideally `repo@sha256:...`); nothing is built then. */
+    geoserverImage?: string;
+    /** Repository the GeoServer image is built into: `ghcr.io/<owner>/geoserver`, or a local name (the default). */
+    imageRepository?: string;
+    /** Push the built image and run it by digest; needs `registryUsername` and `registryPassword`. */
+    pushImage?: boolean;
+    registryUsername?: string;
+    /** Registry token (GitHub: one with `write:packages`); handled as a secret. */
+    registryPassword?: pulumi.Input<string>;
+    /** Official extension names baked into the built image. */
+    geoserverExtensions?: string[];
+    /** Platform the image is built and pulled for, `linux/amd64` by default. */
+    imagePlatform?: string;
+    /** URL of this project's repository, for the image's `org.opencontainers.image.source` label. */
+    imageSource?: string;
     postgisImage?: string;
     /** A traefik image pinned to v3.6.1 or later (default: GeoStack's pinned release). */
     traefikImage?: string;
@@ -65,10 +78,15 @@ export class GeoStack extends pulumi.ComponentResource {
     readonly volumeNames: pulumi.Output<string[]>;
     readonly dashboardUrl: pulumi.Output<string>;
     readonly dashboardPassword: pulumi.Output<string>;
+    /** The GeoServer image by name: `<imageRepository>:<geoserverVersion>`, or the prebuilt reference. */
+    readonly geoserverImageName: pulumi.Output<string>;
+    /** The GeoServer image GeoServer runs, exactly: a repo digest, or the local image ID of an unpushed build. */
+    readonly geoserverImageDigest: pulumi.Output<string>;
 
     constructor(name: string, args: GeoStackArgs, opts?: pulumi.ComponentResourceOptions) {
         const namePrefix = args.namePrefix ?? name;
         const geoserverVersion = args.geoserverVersion ?? DEFAULT_GEOSERVER_VERSION;
+        const imagePlatform = args.imagePlatform ?? DEFAULT_IMAGE_PLATFORM;
         const edge = {
             domain: args.domain,
             tls: args.tls ?? false,
@@ -84,9 +102,18 @@ export class GeoStack extends pulumi.ComponentResource {
             check("geoserverVersion", geoserverVersion, isGeoserverVersion),
             check("domain", edge.domain, isDomain),
             ...edgeArgumentProblems(edge),
+            check("imagePlatform", imagePlatform, isImagePlatform),
+            args.geoserverImage === undefined ? undefined : check("geoserverImage", args.geoserverImage, isImageReference),
+            // A prebuilt image is run as it is: nothing could be pushed, nothing baked in.
+            args.geoserverImage !== undefined && args.pushImage ? problem("pushImage", true, "false when geoserverImage is given (nothing is built)") : undefined,
+            args.geoserverImage !== undefined && (args.geoserverExtensions ?? []).length > 0
+                ? problem("geoserverExtensions", args.geoserverExtensions, "none when geoserverImage is given (extensions are baked in at build time)")
+                : undefined,
         ]);
         // Validated before super(): a bad argument registers nothing, not even this component.
         super("geostack:index:GeoStack", name, {}, opts);
+
+        const image = this.imageToRun(name, args, geoserverVersion, imagePlatform);
 
         // Internal: the database network has no route out of the host.
         const backend = new docker.Network(`${name}-backend`, { name: `${namePrefix}-backend`, driver: "bridge", internal: true }, { parent: this });
@@ -109,7 +136,7 @@ export class GeoStack extends pulumi.ComponentResource {
             {
                 namePrefix,
                 domain: args.domain,
-                image: args.geoserverImage ?? officialGeoserverImage(geoserverVersion),
+                image: image.run,
                 backendNetworkName: backend.name,
                 proxyNetworkName: proxy.name,
                 databaseHost: postgis.host,
@@ -152,6 +179,8 @@ export class GeoStack extends pulumi.ComponentResource {
         this.volumeNames = pulumi.all([postgis.volumeName, geoserver.volumeName]);
         this.dashboardUrl = traefik.dashboardUrl;
         this.dashboardPassword = traefik.dashboardPassword;
+        this.geoserverImageName = image.name;
+        this.geoserverImageDigest = image.digest;
         this.registerOutputs({
             url: this.url,
             adminUser: this.adminUser,
@@ -163,6 +192,41 @@ export class GeoStack extends pulumi.ComponentResource {
             volumeNames: this.volumeNames,
             dashboardUrl: this.dashboardUrl,
             dashboardPassword: this.dashboardPassword,
+            geoserverImageName: this.geoserverImageName,
+            geoserverImageDigest: this.geoserverImageDigest,
         });
+    }
+
+    /**
+     * The GeoServer image and what the container runs (`run`). A registry image is run through a RemoteImage by its
+     * image ID: the container is not replaced on every `up`, and a remote Docker host pulls exactly that digest. An
+     * unpushed build is in the Docker host's image store only, so its local image ID is run directly.
+     */
+    private imageToRun(name: string, args: GeoStackArgs, geoserverVersion: string, platform: string) {
+        const pull = (reference: pulumi.Input<string>) =>
+            // keepLocally: replacing or deleting this resource must not remove an image a container may still use.
+            new docker.RemoteImage(`${name}-geoserver-image`, { name: reference, platform, keepLocally: true }, { parent: this });
+
+        if (args.geoserverImage !== undefined) {
+            const prebuilt = pull(args.geoserverImage);
+            return { name: pulumi.output(args.geoserverImage), digest: prebuilt.repoDigest, run: prebuilt.imageId };
+        }
+        const built = new GeoServerImage(
+            `${name}-geoserver-image`,
+            {
+                repository: args.imageRepository ?? DEFAULT_IMAGE_REPOSITORY,
+                geoserverVersion,
+                extensions: args.geoserverExtensions,
+                platform,
+                push: args.pushImage,
+                registryUsername: args.registryUsername,
+                registryPassword: args.registryPassword,
+                source: args.imageSource,
+            },
+            { parent: this },
+        );
+        if (!args.pushImage) return { name: built.imageName, digest: built.repoDigest, run: built.repoDigest };
+        const pushed = pull(built.repoDigest);
+        return { name: built.imageName, digest: built.repoDigest, run: pushed.imageId };
     }
 }

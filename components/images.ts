@@ -23,6 +23,17 @@ export function parseImageReference(ref: string): ImageReference | undefined {
     return { repository, tag, digest };
 }
 
+/**
+ * The registry host a repository names (`ghcr.io` in `ghcr.io/acme/geoserver`), as Docker reads it: a first path
+ * component with a dot or a port, or `localhost`. Undefined for a name without one (Docker Hub, or a local name).
+ */
+export function registryHostOf(repository: string): string | undefined {
+    const slash = repository.indexOf("/");
+    if (slash < 0) return undefined;
+    const first = repository.slice(0, slash);
+    return first.includes(".") || first.includes(":") || first === "localhost" ? first : undefined;
+}
+
 /** The PostgreSQL major of a `postgis/postgis` style tag (`17-3.5`, `18-3.6-alpine`), or undefined. */
 export function postgresMajorOf(image: string): number | undefined {
     const match = parseImageReference(image)?.tag?.match(/^(\d{2})-\d+\.\d+/);

@@ -1,6 +1,7 @@
 import { isIP } from "node:net";
 import { MIN_MEMORY_MB } from "./defaults";
-import { parseImageReference, postgresMajorOf, traefikVersionOf } from "./images";
+import { knownExtensions, releaseLineOf, unknownExtensions } from "./geoserver-extensions";
+import { parseImageReference, postgresMajorOf, registryHostOf, traefikVersionOf } from "./images";
 
 /**
  * Checks shared by the stack config and the components' args. Each returns what is expected when the value
@@ -41,6 +42,37 @@ export const isDomain: Check<string> = (value) => {
 
 export const isImageReference: Check<string> = (value) =>
     parseImageReference(value) ? undefined : "a Docker image reference such as registry/name:tag";
+
+export const isImageRepository: Check<string> = (value) => {
+    const ref = parseImageReference(value);
+    return ref && ref.tag === undefined && ref.digest === undefined
+        ? undefined
+        : "a lower-case image repository without tag or digest, such as ghcr.io/<owner>/geoserver";
+};
+
+/** A repository the program can push to: the provider needs the registry host in the name. */
+export const isPushableRepository: Check<string> = (value) =>
+    isImageRepository(value) === undefined && registryHostOf(value) !== undefined
+        ? undefined
+        : "a repository that starts with its registry host, such as ghcr.io/<owner>/geoserver, to push to";
+
+/** Platforms the official GeoServer image is published for. */
+export const IMAGE_PLATFORMS = ["linux/amd64", "linux/arm64"] as const;
+
+export const isImagePlatform: Check<string> = (value) =>
+    (IMAGE_PLATFORMS as readonly string[]).includes(value) ? undefined : `one of ${IMAGE_PLATFORMS.join(", ")}`;
+
+export function isExtensionList(geoserverVersion: string): Check<string[]> {
+    return (names) => {
+        const unknown = unknownExtensions(geoserverVersion, names);
+        return unknown.length === 0
+            ? undefined
+            : `official GeoServer ${releaseLineOf(geoserverVersion)} extension names; unknown: ${unknown.join(", ")}; known: ${knownExtensions(geoserverVersion).join(", ")}`;
+    };
+}
+
+export const isHttpsUrl: Check<string> = (value) =>
+    /^https:\/\/[^\s/$.?#][^\s]*$/.test(value) ? undefined : "an https:// URL, such as https://github.com/<owner>/geostack";
 
 export const isPostgisImage: Check<string> = (value) => {
     const major = postgresMajorOf(value);

@@ -9,6 +9,8 @@ export interface RegisteredResource {
     urn: string;
     id: string;
     inputs: Record<string, any>;
+    /** What the mock provider returned: the inputs plus the outputs it computed (see newResource). */
+    state: Record<string, any>;
     /** Resource options as sent to the engine. */
     options: { protect: boolean; retainOnDelete: boolean; parent: string; dependencies: string[] };
 }
@@ -56,8 +58,8 @@ export class ProviderMocks implements pulumi.runtime.Mocks {
         if (!this.pendingOptions) throw new Error("use installMocks(): the mocks need the engine request to record options");
         const { urn, ...options } = this.pendingOptions;
         this.pendingOptions = undefined;
-        this.resources.push({ type: args.type, name: args.name, urn, id, inputs: args.inputs, options });
         const state: Record<string, any> = { ...args.inputs };
+        this.resources.push({ type: args.type, name: args.name, urn, id, inputs: args.inputs, state, options });
         switch (args.type) {
             case "random:index/randomPassword:RandomPassword": {
                 const password = fakePassword(args.name, args.inputs.length);
@@ -70,16 +72,28 @@ export class ProviderMocks implements pulumi.runtime.Mocks {
             case "docker:index/volume:Volume":
                 state.name = args.inputs.name ?? `${args.name}-${id.slice(0, 7)}`;
                 break;
-            case "docker:index/remoteImage:RemoteImage":
-                state.imageId = `sha256:${digest(reveal(args.inputs.name))}`;
-                state.repoDigest = String(reveal(args.inputs.name));
+            case "docker:index/remoteImage:RemoteImage": {
+                // The provider reports the pulled manifest as `repo@sha256:...`, also when the name was a tag.
+                const name = String(reveal(args.inputs.name));
+                state.imageId = `sha256:${digest(name)}`;
+                state.repoDigest = name.includes("@sha256:") ? name : `${name.replace(/:[^/:]+$/, "")}@sha256:${digest("manifest", name)}`;
                 break;
+            }
             case "docker:index/image:Image": {
-                const repository = String(reveal(args.inputs.imageName)).replace(/:[^/:]+$/, "");
-                state.repoDigest = `${repository}@sha256:${digest(JSON.stringify(reveal(args.inputs.build ?? {})), String(reveal(args.inputs.imageName)))}`;
+                // Since provider 4.4, repoDigest is the pushed manifest's `repo@sha256:...`, or for an image that is not
+                // pushed (skipPush) the local image ID, `sha256:...`.
+                const imageName = String(reveal(args.inputs.imageName));
+                const built = digest(JSON.stringify(reveal(args.inputs.build ?? {})), imageName);
+                state.repoDigest = reveal(args.inputs.skipPush) ? `sha256:${built}` : `${imageName.replace(/:[^/:]+$/, "")}@sha256:${built}`;
                 state.imageName = args.inputs.imageName;
                 break;
             }
+            case "docker:index/tag:Tag":
+                state.sourceImageId = `sha256:${digest(String(reveal(args.inputs.sourceImage)))}`;
+                break;
+            case "docker:index/registryImage:RegistryImage":
+                state.sha256Digest = `sha256:${digest(String(reveal(args.inputs.name)))}`;
+                break;
         }
         return { id, state };
     }

@@ -134,7 +134,9 @@ describe("package schema", () => {
             expect(inputs("GeoServer")[key].plain, key).toBeUndefined();
         }
         expect(inputs("TraefikProxy").proxyNetworkName.plain).toBeUndefined();
-        expect(inputs("GeoStack").geoserverImage.plain).toBeUndefined();
+        expect(inputs("GeoServerImage").registryPassword.plain).toBeUndefined();
+        // Decides whether anything is built, so it must be known when the program runs.
+        expect(inputs("GeoStack").geoserverImage.plain).toBe(true);
     });
 
     it("describes every component (the generated SDKs' documentation)", () => {
@@ -158,6 +160,7 @@ const CONSTRUCT_SAMPLES: Record<string, Record<string, unknown>> = {
     },
     TraefikProxy: { proxyNetworkName: "edge" },
     DockerSocketProxy: {},
+    GeoServerImage: { repository: "ghcr.io/acme/geoserver" },
 };
 
 describe("construct, as the plugin host runs it for other languages", () => {

@@ -1,0 +1,26 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { Deployed, runProgram, stackConfig } from "./harness";
+import { reveal } from "../render/mocks";
+
+// A team that builds elsewhere (CI) and deploys a pinned image.
+const PREBUILT = `ghcr.io/example-org/geoserver@sha256:${"ab".repeat(32)}`;
+let deployed: Deployed;
+beforeAll(async () => {
+    deployed = await runProgram("dev", { ...stackConfig("dev"), "geostack:geoserverImage": PREBUILT });
+});
+
+describe("prebuilt GeoServer image", () => {
+    it("builds, tags and pushes nothing", () => {
+        for (const type of ["docker:index/image:Image", "docker:index/tag:Tag", "docker:index/registryImage:RegistryImage", "geostack:index:GeoServerImage"]) {
+            expect(deployed.mocks.ofType(type), type).toEqual([]);
+        }
+    });
+
+    it("is pulled through a RemoteImage and run by its image ID", () => {
+        const [remote] = deployed.mocks.ofType("docker:index/remoteImage:RemoteImage");
+        expect(remote.inputs).toMatchObject({ name: PREBUILT, keepLocally: true, platform: "linux/amd64" });
+        expect(reveal(deployed.mocks.get("docker:index/container:Container", "geostack-geoserver").inputs.image)).toBe(remote.state.imageId);
+        expect(deployed.outputs.geoserverImageName.value).toBe(PREBUILT);
+        expect(deployed.outputs.geoserverImageDigest.value).toBe(PREBUILT);
+    });
+});
