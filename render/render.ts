@@ -82,13 +82,18 @@ export function display(value: unknown): Value | undefined {
 
 /** `[{ label, value }]` (or a secret list of them) as `{ label: value }`; a secret list keeps its labels, not its values. */
 function labelMap(value: unknown): Value {
-    const secretList = isSecret(value);
     const out: Record<string, Value> = {};
-    for (const entry of reveal<any[]>(value) ?? []) {
-        const label = text(entry.label);
-        out[label] = secretList ? SECRET : (display(entry.value) ?? "");
+    for (const item of unwrap<unknown[]>(value) ?? []) {
+        const entry = unwrap<{ label: unknown; value: unknown }>(item);
+        const masked = isSecret(value) || isSecret(item);
+        out[text(entry.label)] = masked ? SECRET : (display(entry.value) ?? "");
     }
     return Object.fromEntries(Object.keys(out).sort().map((k) => [k, out[k]]));
+}
+
+/** One level of secret marker removed; secrets nested deeper keep theirs. */
+function unwrap<T>(value: unknown): T {
+    return (isSecret(value) ? value.value : value) as T;
 }
 
 function text(value: unknown): string {
