@@ -37,6 +37,7 @@ describe("rendering registered resources", () => {
             },
             component.urn,
         ),
+        registered("docker:index/container:Container", "worker", { name: "worker", labels: secret([{ label: "token", value: PASSWORD }]) }, component.urn),
         // A type the render has never heard of: all its inputs show, secrets masked.
         registered("tls:index/privateKey:PrivateKey", "key", { algorithm: "ED25519", passphrase: secret(PASSWORD), pem: "-----BEGIN\n...\n-----END" }, component.urn, true),
         component,
@@ -45,7 +46,7 @@ describe("rendering registered resources", () => {
     const byName = Object.fromEntries(rendered.map((r) => [r.name, r]));
 
     it("orders parents first and siblings by name, and keys resources by type chain and name", () => {
-        expect(rendered.map((r) => r.name)).toEqual(["thing", "app", "key"]);
+        expect(rendered.map((r) => r.name)).toEqual(["thing", "app", "key", "worker"]);
         expect(byName.app.key).toBe("geostack:index:Thing$docker:index/container:Container::app");
         expect(byName.app.parent).toBe("thing");
     });
@@ -53,6 +54,7 @@ describe("rendering registered resources", () => {
     it("masks secrets wherever they sit, keeping env and label keys", () => {
         expect(byName.app.properties.env).toEqual(["MODE", "PASSWORD"]);
         expect(byName.app.properties.labels).toEqual({ plain: "yes", "traefik.http.middlewares.auth.basicauth.users": SECRET });
+        expect(byName.worker.properties.labels).toEqual({ token: SECRET });
         expect(byName.app.properties.uploads).toEqual([{ content: SECRET, file: "/etc/app.conf" }]);
         expect(byName.key.properties).toMatchObject({ algorithm: "ED25519", passphrase: SECRET });
         for (const output of [formatText({ project: "p", stack: "s", resources: rendered, outputs: {} }), formatJson({ project: "p", stack: "s", resources: rendered, outputs: {} })]) {
