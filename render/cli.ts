@@ -5,7 +5,7 @@
  */
 import * as path from "node:path";
 import * as util from "node:util";
-import { formatJson, formatText, render } from "./render";
+import { formatJson, formatText, Relocations, render } from "./render";
 import { runProgram } from "./run";
 import { findProjectDir, projectName, stackConfig, stackFileExists } from "./stack-config";
 
@@ -66,6 +66,8 @@ async function main(argv: string[]): Promise<number> {
     // Errors thrown inside apply callbacks surface here, as they do under `pulumi up`.
     process.on("unhandledRejection", fail);
     process.on("uncaughtException", fail);
+    // As under `pulumi up`, the program runs in the project directory.
+    process.chdir(options.projectDir);
     const project = projectName(options.projectDir);
     const deployed = await runProgram({
         project,
@@ -73,7 +75,9 @@ async function main(argv: string[]): Promise<number> {
         config: stackConfig(options.stack, options.projectDir),
         load: () => import(options.program),
     }).catch(fail);
-    const rendered = render(project, options.stack, deployed);
+    const programDir = path.dirname(options.program);
+    const relocations: Relocations = programDir === options.projectDir ? [] : [[programDir, options.projectDir]];
+    const rendered = render(project, options.stack, deployed, [...relocations, [options.projectDir, "."]]);
     process.stdout.write(options.json ? formatJson(rendered) : formatText(rendered));
     return 0;
 }

@@ -215,8 +215,33 @@ export function renderOutputs(outputs: Deployed["outputs"]): Record<string, Valu
     );
 }
 
-export function render(project: string, stack: string, deployed: Deployed): Rendered {
-    return { project, stack, resources: renderResources(deployed.mocks.resources), outputs: renderOutputs(deployed.outputs) };
+/**
+ * Absolute paths rewritten, each relocation in turn: e.g. the compiled program's directory to the project's, then the
+ * project's to `.`, so that two checkouts in different places render alike (a Docker build context, say).
+ */
+export type Relocations = [from: string, to: string][];
+
+export function relocate<T>(value: T, relocations: Relocations): T {
+    if (typeof value === "string") {
+        let text: string = value;
+        for (const [from, to] of relocations) {
+            if (text === from) text = to;
+            else if (text.startsWith(`${from}/`)) text = `${to}${text.slice(from.length)}`;
+        }
+        return text as T;
+    }
+    if (Array.isArray(value)) return value.map((item) => relocate(item, relocations)) as T;
+    if (typeof value === "object" && value !== null) {
+        // Keeps the secret marker objects as they are, with their value relocated.
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, relocate(v, relocations)])) as T;
+    }
+    return value;
+}
+
+export function render(project: string, stack: string, deployed: Deployed, relocations: Relocations = []): Rendered {
+    const resources = deployed.mocks.resources.map((r) => ({ ...r, inputs: relocate(r.inputs, relocations) }));
+    const outputs = Object.fromEntries(Object.entries(deployed.outputs).map(([name, o]) => [name, { ...o, value: relocate(o.value, relocations) }]));
+    return { project, stack, resources: renderResources(resources), outputs: renderOutputs(outputs) };
 }
 
 /** A value as indented text lines: lists as `- item`, maps as `key: value`. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import type { RegisteredResource } from "../render/mocks";
-import { formatJson, formatText, renderResources, SECRET } from "../render/render";
+import { formatJson, formatText, relocate, renderResources, SECRET } from "../render/render";
 
 const secret = (value: unknown) => ({ [specialSigKey]: specialSecretSig, value });
 const PASSWORD = "s3cr3t-Passw0rd-that-must-not-print";
@@ -66,5 +66,14 @@ describe("rendering registered resources", () => {
         expect(byName.key.properties.pem).toMatch(/^\[3 lines, \d+ characters, sha256 [0-9a-f]{12}\]$/);
         expect(Object.keys(byName.app.hidden).sort()).toEqual(["env", "labels", "other inputs", "uploads"]);
         expect(byName.key).toMatchObject({ protect: true, retainOnDelete: true });
+    });
+});
+
+describe("relocating paths", () => {
+    it("prints the compiled program's paths as the project's, relative, so checkouts elsewhere render alike", () => {
+        const relocations: [string, string][] = [["/tmp/x/base/bin", "/tmp/x/base"], ["/tmp/x/base", "."]];
+        const inputs = { build: { context: "/tmp/x/base/bin/images/geoserver" }, dockerfile: secret("/tmp/x/base/Dockerfile"), other: "/tmp/x/based/y" };
+        expect(relocate(inputs, relocations)).toEqual({ build: { context: "./images/geoserver" }, dockerfile: secret("./Dockerfile"), other: "/tmp/x/based/y" });
+        expect(relocate("/tmp/x/base", relocations)).toBe(".");
     });
 });
