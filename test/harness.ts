@@ -22,8 +22,11 @@ export function deployStack(stack: string): Promise<Deployed> {
     return runProgram(stack, stackConfig(stack));
 }
 
-/** Every secret value a run produced: generated passwords and hashes, and the values of secret outputs. */
+/**
+ * Every secret value a run produced that can be searched for in text: generated passwords and hashes, and the
+ * values of secret outputs (an empty or very short secret, such as a disabled feature's "", would match anything).
+ */
 export function secretValues(deployed: Deployed): string[] {
     const outputs = Object.values(deployed.outputs).filter((o) => o.secret).map((o) => String(o.value));
-    return [...new Set([...deployed.mocks.generatedSecrets, ...outputs])];
+    return [...new Set([...deployed.mocks.generatedSecrets, ...outputs])].filter((value) => value.length >= 8);
 }

@@ -96,7 +96,8 @@ describe("npm run render:diff on real git history", () => {
         fs.mkdirSync(repo);
         const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "-z"], { cwd: ROOT, encoding: "utf8" }).split("\0").filter(Boolean);
         for (const file of files) {
-            if (!fs.existsSync(path.join(ROOT, file))) continue;
+            // Regular files only: a deleted file, or a node_modules link that a checkout committed, stays out.
+            if (!fs.lstatSync(path.join(ROOT, file), { throwIfNoEntry: false })?.isFile()) continue;
             fs.mkdirSync(path.dirname(path.join(repo, file)), { recursive: true });
             fs.copyFileSync(path.join(ROOT, file), path.join(repo, file));
         }
@@ -129,7 +130,7 @@ describe("npm run render:diff on real git history", () => {
 
     it("flags a renamed volume as data loss, in bold, noting prod's protection", () => {
         git("checkout", "--quiet", "-b", "volume", "main");
-        edit("components/geoserver.ts", "-geoserver-data`", "-geoserver-files`");
+        edit("components/geoserver.ts", "-geoserver-data` }", "-geoserver-files` }");
         git("commit", "--quiet", "--all", "--message", "rename GeoServer's volume");
         const result = diff();
         expect(result.status, result.stderr).toBe(0);

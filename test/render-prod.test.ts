@@ -13,7 +13,7 @@ const VOLUME = "docker:index/volume:Volume";
 
 describe("render of the prod stack", () => {
     it("shows the data volumes protected and retained on delete", () => {
-        const volumes = rendered.resources.filter((r) => r.type === VOLUME);
+        const volumes = rendered.resources.filter((r) => r.type === VOLUME && /-(geoserver|postgis\d+)-data$/.test(String(r.properties.name)));
         expect(volumes.map((v) => v.properties.name).sort()).toEqual(["geostack-prod-geoserver-data", "geostack-prod-postgis17-data"]);
         for (const v of volumes) expect(v, v.name).toMatchObject({ protect: true, retainOnDelete: true });
         expect(formatText(rendered)).toMatch(/docker:index\/volume:Volume {2}geostack-postgis-data\n {2}parent: geostack-postgis\n {2}protect: true\n {2}retainOnDelete: true\n/);
