@@ -50,6 +50,8 @@ function fakePassword(name: string, length: number): string {
  */
 export class ProviderMocks implements pulumi.runtime.Mocks {
     readonly resources: RegisteredResource[] = [];
+    /** Every secret value the mocks generated (passwords, their hashes): tests check that none leaks into output. */
+    readonly generatedSecrets: string[] = [];
     /** Set by `installMocks` just before the engine request reaches `newResource` (the mock monitor calls it synchronously). */
     pendingOptions?: RegisteredResource["options"] & { urn: string };
 
@@ -64,7 +66,9 @@ export class ProviderMocks implements pulumi.runtime.Mocks {
             case "random:index/randomPassword:RandomPassword": {
                 const password = fakePassword(args.name, args.inputs.length);
                 state.result = pulumi.secret(password);
-                state.bcryptHash = pulumi.secret(`$2a$10$${digest(password).slice(0, 53)}`);
+                const bcryptHash = `$2a$10$${digest(password).slice(0, 53)}`;
+                state.bcryptHash = pulumi.secret(bcryptHash);
+                this.generatedSecrets.push(password, bcryptHash);
                 break;
             }
             case "docker:index/container:Container":
