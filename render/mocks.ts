@@ -147,3 +147,18 @@ export function settle<T>(output: pulumi.Input<T>): Promise<{ value: T; secret: 
         });
     });
 }
+
+/** A container's environment as `{ NAME: value }`, secrets revealed (for assertions). */
+export function envOf(container: RegisteredResource): Record<string, string> {
+    return Object.fromEntries(reveal<string[]>(container.inputs.envs ?? []).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+}
+
+/** A container's labels as `{ label: value }`, secrets revealed (for assertions). */
+export function labelsOf(container: RegisteredResource): Record<string, string> {
+    return Object.fromEntries(reveal<{ label: string; value: string }[]>(container.inputs.labels ?? []).map((l) => [l.label, l.value]));
+}
+
+/** The networks a container joins, with their aliases. */
+export function networksOf(container: RegisteredResource): { name: string; aliases?: string[] }[] {
+    return reveal(container.inputs.networksAdvanced ?? []);
+}

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
 import { GeoServer, GeoStack, Postgis, TraefikProxy } from "../components";
 import { InvalidInputError } from "../components/validation";
-import { installMocks, isSecret, ProviderMocks, RegisteredResource, reveal, settle } from "../render/mocks";
+import { envOf, installMocks, isSecret, labelsOf, ProviderMocks, RegisteredResource, reveal, settle } from "../render/mocks";
 
 const CONTAINER = "docker:index/container:Container";
 
@@ -39,10 +39,6 @@ async function children(component: pulumi.ComponentResource): Promise<string[]> 
     return mocks.resources.filter((r) => r.options.parent === urn).map((r) => `${r.type} ${r.name}`).sort();
 }
 const container = (name: string): RegisteredResource => mocks.get(CONTAINER, name);
-const env = (c: RegisteredResource): Record<string, string> =>
-    Object.fromEntries(reveal<string[]>(c.inputs.envs).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
-const labels = (c: RegisteredResource): Record<string, string> =>
-    Object.fromEntries(reveal<{ label: string; value: string }[]>(c.inputs.labels).map((l) => [l.label, l.value]));
 
 describe("Postgis alone, given only a network", () => {
     it("creates only its own passwords, volume and container, named after the component", async () => {
@@ -84,7 +80,7 @@ describe("GeoServer alone, against any PostGIS and an existing traefik network",
     it("connects to the database it is given, keeping the password secret", () => {
         const maps = container("maps");
         expect(isSecret(maps.inputs.envs)).toBe(true);
-        expect(env(maps)).toMatchObject({
+        expect(envOf(maps)).toMatchObject({
             POSTGRES_HOST: "db.internal.example.org",
             POSTGRES_PORT: "5432",
             POSTGRES_DB: "gisdata",
@@ -96,8 +92,8 @@ describe("GeoServer alone, against any PostGIS and an existing traefik network",
     it("joins only the traefik network when no backend network is given, and routes through it", () => {
         const maps = container("maps");
         expect(reveal(maps.inputs.networksAdvanced)).toEqual([{ name: "edge" }]);
-        expect(labels(maps)).toMatchObject({ "traefik.enable": "true", "traefik.docker.network": "edge" });
-        expect(labels(maps)["traefik.http.routers.maps-geoserver-public.rule"]).toMatch(/^Host\(`maps\.example\.org`\) && /);
+        expect(labelsOf(maps)).toMatchObject({ "traefik.enable": "true", "traefik.docker.network": "edge" });
+        expect(labelsOf(maps)["traefik.http.routers.maps-geoserver-public.rule"]).toMatch(/^Host\(`maps\.example\.org`\) && /);
     });
 
     it("outputs its URL and the generated admin password, secret", async () => {

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { deployStack, Deployed } from "./harness";
-import { isSecret, RegisteredResource, reveal } from "../render/mocks";
+import { envOf, isSecret, labelsOf, networksOf, RegisteredResource, reveal } from "../render/mocks";
 
 const CONTAINER = "docker:index/container:Container";
 const VOLUME = "docker:index/volume:Volume";
@@ -12,11 +12,6 @@ beforeAll(async () => {
 });
 
 const container = (role: string): RegisteredResource => dev.mocks.get(CONTAINER, `geostack-${role}`);
-const env = (c: RegisteredResource): Record<string, string> =>
-    Object.fromEntries(reveal<string[]>(c.inputs.envs).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
-const labels = (c: RegisteredResource): Record<string, string> =>
-    Object.fromEntries(reveal<{ label: string; value: string }[]>(c.inputs.labels).map((l) => [l.label, l.value]));
-const networks = (c: RegisteredResource) => reveal<{ name: string; aliases?: string[] }[]>(c.inputs.networksAdvanced);
 
 describe("dev stack", () => {
     it("creates the two networks, the database one internal", () => {
@@ -37,9 +32,9 @@ describe("dev stack", () => {
 
     it("puts PostGIS on the backend network as `postgis`, published on loopback only", () => {
         const postgis = container("postgis");
-        expect(networks(postgis)).toContainEqual({ name: "geostack-dev-backend", aliases: ["postgis"] });
+        expect(networksOf(postgis)).toContainEqual({ name: "geostack-dev-backend", aliases: ["postgis"] });
         // The extra, non-internal network exists only because Docker does not publish ports of internal-only containers.
-        expect(networks(postgis).map((n) => n.name)).toEqual(["geostack-dev-backend", "geostack-dev-postgis-publish"]);
+        expect(networksOf(postgis).map((n) => n.name)).toEqual(["geostack-dev-backend", "geostack-dev-postgis-publish"]);
         expect(postgis.inputs.ports).toEqual([{ internal: 5432, external: 15432, ip: "127.0.0.1" }]);
         expect(dev.outputs.databaseAddress.value).toBe("127.0.0.1:15432");
     });
@@ -75,7 +70,7 @@ describe("dev stack", () => {
     it("serves GeoServer at http://geostack.localhost/geoserver/ through traefik", () => {
         const geoserver = container("geoserver");
         expect(dev.outputs.geoserverUrl.value).toBe("http://geostack.localhost/geoserver/");
-        expect(labels(geoserver)).toMatchObject({
+        expect(labelsOf(geoserver)).toMatchObject({
             "traefik.enable": "true",
             "traefik.docker.network": "geostack-dev-proxy",
             "traefik.http.routers.geostack-dev-geoserver-admin.rule": "Host(`geostack.localhost`) && PathPrefix(`/geoserver`)",
@@ -83,19 +78,19 @@ describe("dev stack", () => {
             "traefik.http.routers.geostack-dev-geoserver-public.entrypoints": "web",
             "traefik.http.services.geostack-dev-geoserver.loadbalancer.server.port": "8080",
         });
-        expect(env(geoserver)).toMatchObject({
+        expect(envOf(geoserver)).toMatchObject({
             PROXY_BASE_URL: "http://geostack.localhost/geoserver",
             GEOSERVER_CSRF_WHITELIST: "geostack.localhost",
             SKIP_DEMO_DATA: "true",
             RUN_UNPRIVILEGED: "true",
         });
-        expect(networks(geoserver).map((n) => n.name)).toEqual(["geostack-dev-backend", "geostack-dev-proxy"]);
+        expect(networksOf(geoserver).map((n) => n.name)).toEqual(["geostack-dev-backend", "geostack-dev-proxy"]);
     });
 
     it("connects GeoServer to the gis database as the geoserver role, with the password PostGIS set", () => {
-        const geoserverEnv = env(container("geoserver"));
+        const geoserverEnv = envOf(container("geoserver"));
         expect(geoserverEnv).toMatchObject({ POSTGRES_JNDI_ENABLED: "true", POSTGRES_HOST: "postgis", POSTGRES_PORT: "5432", POSTGRES_DB: "gis", POSTGRES_USERNAME: "geoserver" });
-        expect(geoserverEnv.POSTGRES_PASSWORD).toBe(env(container("postgis")).GEOSERVER_DB_PASSWORD);
+        expect(geoserverEnv.POSTGRES_PASSWORD).toBe(envOf(container("postgis")).GEOSERVER_DB_PASSWORD);
         expect(geoserverEnv.POSTGRES_PASSWORD).toBe(dev.outputs.databasePassword.value);
         expect(geoserverEnv.POSTGRES_PASSWORD).toHaveLength(32);
     });
@@ -103,8 +98,8 @@ describe("dev stack", () => {
     it("sizes the JVM from the container's memory limit, not a fixed -Xmx", () => {
         const geoserver = container("geoserver");
         expect(geoserver.inputs.memory).toBe(2048);
-        expect(env(geoserver).EXTRA_JAVA_OPTS).toContain("-XX:MaxRAMPercentage=75");
-        expect(env(geoserver).EXTRA_JAVA_OPTS).not.toMatch(/-Xmx/);
+        expect(envOf(geoserver).EXTRA_JAVA_OPTS).toContain("-XX:MaxRAMPercentage=75");
+        expect(envOf(geoserver).EXTRA_JAVA_OPTS).not.toMatch(/-Xmx/);
     });
 
     it("keeps every password secret in container inputs and stack outputs", () => {
@@ -126,7 +121,7 @@ describe("dev stack", () => {
             });
             expect(c.inputs.memory).toBeGreaterThan(0);
             expect(c.inputs.memorySwap).toBe(c.inputs.memory);
-            expect(labels(c)["geostack.instance"]).toBe("geostack-dev");
+            expect(labelsOf(c)["geostack.instance"]).toBe("geostack-dev");
         }
     });
 
@@ -149,6 +144,6 @@ describe("dev stack", () => {
         expect(traefik.inputs.volumes).toEqual([]);
         const socketProxy = dev.mocks.ofType(CONTAINER).find((c) => c.inputs.name === "geostack-dev-docker-socket-proxy")!;
         expect(socketProxy.inputs.volumes).toEqual([{ hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock", readOnly: true }]);
-        expect(networks(traefik).map((n) => n.name)).toEqual(["geostack-dev-proxy", "geostack-dev-docker-api"]);
+        expect(networksOf(traefik).map((n) => n.name)).toEqual(["geostack-dev-proxy", "geostack-dev-docker-api"]);
     });
 });

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { deployStack, Deployed, readYaml } from "./harness";
-import { RegisteredResource, reveal } from "../render/mocks";
+import { envOf, labelsOf, networksOf, RegisteredResource, reveal } from "../render/mocks";
 
 const CONTAINER = "docker:index/container:Container";
 const VOLUME = "docker:index/volume:Volume";
@@ -24,13 +24,9 @@ const byName = (name: string): RegisteredResource => {
 const traefik = () => byName("geostack-prod-traefik");
 const socketProxy = () => byName("geostack-prod-docker-socket-proxy");
 const geoserver = () => byName("geostack-prod-geoserver");
-const labels = (c: RegisteredResource): Record<string, string> =>
-    Object.fromEntries(reveal<{ label: string; value: string }[]>(c.inputs.labels).map((l) => [l.label, l.value]));
-const env = (c: RegisteredResource): Record<string, string> =>
-    Object.fromEntries(reveal<string[]>(c.inputs.envs).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
-const networkNames = (c: RegisteredResource): string[] => reveal<{ name: string }[]>(c.inputs.networksAdvanced).map((n) => n.name);
-const router = (name: string, field: string) => labels(geoserver())[`traefik.http.routers.geostack-prod-geoserver-${name}.${field}`];
-const middleware = (name: string, field: string) => labels(geoserver())[`traefik.http.middlewares.geostack-prod-geoserver-${name}.${field}`];
+const networkNames = (c: RegisteredResource): string[] => networksOf(c).map((n) => n.name);
+const router = (name: string, field: string) => labelsOf(geoserver())[`traefik.http.routers.geostack-prod-geoserver-${name}.${field}`];
+const middleware = (name: string, field: string) => labelsOf(geoserver())[`traefik.http.middlewares.geostack-prod-geoserver-${name}.${field}`];
 
 describe("prod stack: TLS", () => {
     it("runs an ACME resolver with the TLS-ALPN challenge, the configured e-mail and Let's Encrypt's production CA", () => {
@@ -65,7 +61,7 @@ describe("prod stack: TLS", () => {
 
     it("serves every URL over https, GeoServer's PROXY_BASE_URL included", () => {
         expect(prod.outputs.geoserverUrl.value).toBe("https://geostack.example.org/geoserver/");
-        expect(env(geoserver()).PROXY_BASE_URL).toBe("https://geostack.example.org/geoserver");
+        expect(envOf(geoserver()).PROXY_BASE_URL).toBe("https://geostack.example.org/geoserver");
     });
 
     it("sends HSTS and the security headers on both routers", () => {
@@ -108,7 +104,7 @@ describe("prod stack: Docker socket", () => {
         const mounting = prod.mocks.ofType(CONTAINER).filter((c) => (c.inputs.volumes ?? []).some((v: any) => v.hostPath === SOCKET));
         expect(mounting.map((c) => c.inputs.name)).toEqual(["geostack-prod-docker-socket-proxy"]);
         expect(socketProxy().inputs.volumes).toEqual([{ hostPath: SOCKET, containerPath: SOCKET, readOnly: true }]);
-        expect(env(socketProxy())).toMatchObject({ CONTAINERS: "1", POST: "0", EXEC: "0", IMAGES: "0", NETWORKS: "0", VOLUMES: "0", SECRETS: "0", AUTH: "0", INFO: "0" });
+        expect(envOf(socketProxy())).toMatchObject({ CONTAINERS: "1", POST: "0", EXEC: "0", IMAGES: "0", NETWORKS: "0", VOLUMES: "0", SECRETS: "0", AUTH: "0", INFO: "0" });
     });
 
     it("puts the socket proxy on an internal network that only it and traefik join, its port unpublished", () => {
@@ -140,7 +136,7 @@ describe("prod stack: hardening", () => {
     it("serves metrics and access logs, but no dashboard while `dashboard` is off", () => {
         expect(traefik().inputs.command).toEqual(expect.arrayContaining(["--accesslog=true", "--metrics.prometheus=true", "--metrics.prometheus.entrypoint=metrics", "--entrypoints.metrics.address=:8082"]));
         expect(traefik().inputs.command.filter((f: string) => f.startsWith("--api"))).toEqual([]);
-        expect(labels(traefik())["traefik.enable"]).toBeUndefined();
+        expect(labelsOf(traefik())["traefik.enable"]).toBeUndefined();
         expect(prod.mocks.ofType(PASSWORD).map((p) => p.name)).not.toContain("geostack-traefik-dashboard-password");
         expect(prod.outputs.traefikDashboardUrl.value).toBe("");
     });

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { deployStack, Deployed } from "./harness";
-import { isSecret, RegisteredResource, reveal } from "../render/mocks";
+import { envOf, isSecret, RegisteredResource, reveal } from "../render/mocks";
 
 const CONTAINER = "docker:index/container:Container";
 const VOLUME = "docker:index/volume:Volume";
@@ -11,8 +11,6 @@ beforeAll(async () => {
 });
 
 const container = (role: string): RegisteredResource => prod.mocks.get(CONTAINER, `geostack-${role}`);
-const env = (c: RegisteredResource): Record<string, string> =>
-    Object.fromEntries(reveal<string[]>(c.inputs.envs).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
 
 describe("prod stack", () => {
     it("protects the data volumes and the certificates, and keeps them if they leave the program", () => {
@@ -35,7 +33,7 @@ describe("prod stack", () => {
     it("names everything for the prod stack, so it can share a host with dev", () => {
         expect(prod.mocks.ofType(CONTAINER).map((c) => c.inputs.name).sort()).toEqual(["geostack-prod-docker-socket-proxy", "geostack-prod-geoserver", "geostack-prod-postgis", "geostack-prod-traefik"]);
         expect(prod.outputs.geoserverUrl.value).toBe("https://geostack.example.org/geoserver/");
-        expect(env(container("geoserver")).GEOSERVER_CSRF_WHITELIST).toBe("geostack.example.org");
+        expect(envOf(container("geoserver")).GEOSERVER_CSRF_WHITELIST).toBe("geostack.example.org");
     });
 
     it("applies the stack's memory limits", () => {
