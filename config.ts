@@ -8,7 +8,7 @@ import {
     DEFAULT_POSTGIS_IMAGE,
     DEFAULT_RATE_LIMIT,
     DEFAULT_TRAEFIK_IMAGE,
-} from "./components/defaults";
+} from "./components/helpers/defaults";
 import {
     Check,
     check,
@@ -31,7 +31,7 @@ import {
     isUserName,
     problem,
     requireValid,
-} from "./components/validation";
+} from "./components/helpers/validation";
 
 export const CONFIG_NAMESPACE = "geostack";
 

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { withContainerDefaults } from "./container-defaults";
-import { DEFAULT_DOCKER_SOCKET_PROXY_IMAGE, DEFAULT_MEMORY_MB } from "./defaults";
-import { check, isImageReference, isMemoryMb, isNamePrefix, requireValid } from "./validation";
+import { withContainerDefaults } from "./helpers/container-defaults";
+import { DEFAULT_DOCKER_SOCKET_PROXY_IMAGE, DEFAULT_MEMORY_MB } from "./helpers/defaults";
+import { check, isImageReference, isMemoryMb, isNamePrefix, requireValid } from "./helpers/validation";
 
 export const DOCKER_SOCKET = "/var/run/docker.sock";
 export const DOCKER_SOCKET_PROXY_ALIAS = "docker-socket-proxy";

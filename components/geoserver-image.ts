@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { DEFAULT_GEOSERVER_VERSION, DEFAULT_IMAGE_PLATFORM } from "./defaults";
+import { DEFAULT_GEOSERVER_VERSION, DEFAULT_IMAGE_PLATFORM } from "./helpers/defaults";
 import {
     buildFingerprint,
     buildTag,
@@ -9,8 +9,8 @@ import {
     geoserverBuildArgs,
     readBuildContext,
     REVISION_BUILD_ARG,
-} from "./geoserver-image-build";
-import { registryHostOf } from "./images";
+} from "./helpers/geoserver-image-build";
+import { registryHostOf } from "./helpers/images";
 import {
     check,
     isExtensionList,
@@ -21,7 +21,7 @@ import {
     isPushableRepository,
     problem,
     requireValid,
-} from "./validation";
+} from "./helpers/validation";
 
 export interface GeoServerImageArgs {
     /** Repository without tag: `ghcr.io/<owner>/geoserver` to push, or a local name such as `geostack/geoserver`. */

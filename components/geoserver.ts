@@ -1,12 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as random from "@pulumi/random";
-import { withContainerDefaults } from "./container-defaults";
-import { DEFAULT_GEOSERVER_ADMIN_USER, DEFAULT_GEOSERVER_VERSION, DEFAULT_MEMORY_MB, DEFAULT_RATE_LIMIT, officialGeoserverImage } from "./defaults";
-import { geoserverEnv } from "./geoserver-env";
-import { routedEntrypoint } from "./traefik-flags";
-import { GEOSERVER_CONTEXT_PATH, GEOSERVER_PORT, geoserverRouteLabels } from "./traefik-labels";
-import { check, edgeCrossKeyProblems, isCidrList, isDomain, isMemoryMb, isNamePrefix, isRequestRate, isTcpPort, isUserName, requireValid } from "./validation";
+import { withContainerDefaults } from "./helpers/container-defaults";
+import { DEFAULT_GEOSERVER_ADMIN_USER, DEFAULT_GEOSERVER_VERSION, DEFAULT_MEMORY_MB, DEFAULT_RATE_LIMIT, officialGeoserverImage } from "./helpers/defaults";
+import { geoserverEnv } from "./helpers/geoserver-env";
+import { routedEntrypoint } from "./helpers/traefik-flags";
+import { GEOSERVER_CONTEXT_PATH, GEOSERVER_PORT, geoserverRouteLabels } from "./helpers/traefik-labels";
+import { check, edgeCrossKeyProblems, isCidrList, isDomain, isMemoryMb, isNamePrefix, isRequestRate, isTcpPort, isUserName, requireValid } from "./helpers/validation";
 
 export const GEOSERVER_DATA_DIR = "/opt/geoserver_data";
 const MAX_RAM_PERCENTAGE = 75;

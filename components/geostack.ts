@@ -4,8 +4,8 @@ import { GeoServer } from "./geoserver";
 import { GeoServerImage } from "./geoserver-image";
 import { Postgis } from "./postgis";
 import { TraefikProxy } from "./traefik";
-import { DEFAULT_GEOSERVER_VERSION, DEFAULT_IMAGE_PLATFORM, DEFAULT_IMAGE_REPOSITORY, DEFAULT_RATE_LIMIT } from "./defaults";
-import { check, edgeArgumentProblems, isDomain, isGeoserverVersion, isImagePlatform, isImageReference, isNamePrefix, problem, requireValid } from "./validation";
+import { DEFAULT_GEOSERVER_VERSION, DEFAULT_IMAGE_PLATFORM, DEFAULT_IMAGE_REPOSITORY, DEFAULT_RATE_LIMIT } from "./helpers/defaults";
+import { check, edgeArgumentProblems, isDomain, isGeoserverVersion, isImagePlatform, isImageReference, isNamePrefix, problem, requireValid } from "./helpers/validation";
 
 export interface GeoStackArgs {
     /** `<project>-<stack>`: prefixes every container, volume and network name; defaults to the component name. */

@@ -4,4 +4,4 @@ export * from "./geoserver";
 export * from "./geoserver-image";
 export * from "./traefik";
 export * from "./docker-socket-proxy";
-export * from "./defaults";
+export * from "./helpers/defaults";

@@ -1,17 +1,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as random from "@pulumi/random";
-import { withContainerDefaults } from "./container-defaults";
-import { DEFAULT_MEMORY_MB, DEFAULT_POSTGIS_IMAGE } from "./defaults";
-import { postgresDataPath, postgresMajorOf } from "./images";
+import { withContainerDefaults } from "./helpers/container-defaults";
+import { DEFAULT_MEMORY_MB, DEFAULT_POSTGIS_IMAGE } from "./helpers/defaults";
+import { postgresDataPath, postgresMajorOf } from "./helpers/images";
 import {
     GEOSERVER_DB_PASSWORD_ENV,
     GEOSERVER_DB_ROLE,
     GIS_DATABASE,
     POSTGIS_INIT_SCRIPT_PATH,
     postgisInitScript,
-} from "./postgis-init";
-import { check, isMemoryMb, isNamePrefix, isPostgisImage, isTcpPort, requireValid } from "./validation";
+} from "./helpers/postgis-init";
+import { check, isMemoryMb, isNamePrefix, isPostgisImage, isTcpPort, requireValid } from "./helpers/validation";
 
 export const POSTGIS_HOST_ALIAS = "postgis";
 export const POSTGRES_PORT = 5432;

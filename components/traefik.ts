@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as random from "@pulumi/random";
-import { withContainerDefaults } from "./container-defaults";
-import { DEFAULT_MEMORY_MB, DEFAULT_RATE_LIMIT, DEFAULT_TRAEFIK_IMAGE } from "./defaults";
+import { withContainerDefaults } from "./helpers/container-defaults";
+import { DEFAULT_MEMORY_MB, DEFAULT_RATE_LIMIT, DEFAULT_TRAEFIK_IMAGE } from "./helpers/defaults";
 import { DockerSocketProxy } from "./docker-socket-proxy";
-import { ACME_STORAGE_DIR, routedEntrypoint, traefikFlags } from "./traefik-flags";
-import { dashboardHost, dashboardLabels } from "./traefik-labels";
+import { ACME_STORAGE_DIR, routedEntrypoint, traefikFlags } from "./helpers/traefik-flags";
+import { dashboardHost, dashboardLabels } from "./helpers/traefik-labels";
 import {
     check,
     edgeCrossKeyProblems,
@@ -18,7 +18,7 @@ import {
     isRequestRate,
     isSupportedTraefik,
     requireValid,
-} from "./validation";
+} from "./helpers/validation";
 
 export const DASHBOARD_USER = "admin";
 

@@ -79,6 +79,7 @@ describe("package schema", () => {
         for (const { name } of componentClasses) {
             const file = fs
                 .readdirSync(COMPONENTS_DIR)
+                .filter((f) => f.endsWith(".ts"))
                 .map((f) => fs.readFileSync(path.join(COMPONENTS_DIR, f), "utf8"))
                 .find((source) => new RegExp(`export class ${name} extends pulumi\\.ComponentResource`).test(source));
             expect(file, name).toBeDefined();

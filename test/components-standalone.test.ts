@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
 import { GeoServer, GeoStack, Postgis, TraefikProxy } from "../components";
-import { InvalidInputError } from "../components/validation";
+import { InvalidInputError } from "../components/helpers/validation";
 import { envOf, installMocks, isSecret, labelsOf, ProviderMocks, RegisteredResource, reveal, settle } from "../render/mocks";
 
 const CONTAINER = "docker:index/container:Container";

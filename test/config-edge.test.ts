@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CONFIG_KEYS, parseStackConfig } from "../config";
-import { InvalidInputError } from "../components/validation";
+import { InvalidInputError } from "../components/helpers/validation";
 import { readYaml } from "./harness";
 
 const EDGE_KEYS = ["tls", "acmeEmail", "acmeStaging", "adminAllowlist", "rateLimitAverage", "rateLimitBurst", "dashboard"];

@@ -5,7 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { validate } from "dockerfile-utils";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { GEOSERVER_IMAGE_CONTEXT, geoserverBuildArgs, REVISION_BUILD_ARG } from "../components/geoserver-image-build";
+import { GEOSERVER_IMAGE_CONTEXT, geoserverBuildArgs, REVISION_BUILD_ARG } from "../components/helpers/geoserver-image-build";
 import { argOf, Instruction, labelsOf, parseDockerfile, substitute } from "./dockerfile";
 import { ROOT } from "./harness";
 

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { GEOSERVER_EXTENSIONS, knownExtensions, unknownExtensions } from "../components/geoserver-extensions";
+import { GEOSERVER_EXTENSIONS, knownExtensions, unknownExtensions } from "../components/helpers/geoserver-extensions";
 import {
     BuildInputs,
     buildFingerprint,
@@ -11,9 +11,9 @@ import {
     GEOSERVER_IMAGE_CONTEXT,
     geoserverBuildArgs,
     readBuildContext,
-} from "../components/geoserver-image-build";
-import { registryHostOf } from "../components/images";
-import { isExtensionList, isHttpsUrl, isImagePlatform, isImageRepository, isPushableRepository } from "../components/validation";
+} from "../components/helpers/geoserver-image-build";
+import { registryHostOf } from "../components/helpers/images";
+import { isExtensionList, isHttpsUrl, isImagePlatform, isImageRepository, isPushableRepository } from "../components/helpers/validation";
 import { ROOT } from "./harness";
 
 const file = (p: string, content: string) => ({ path: p, content: Buffer.from(content) });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { instanceLabels, toLabelList, withContainerDefaults } from "../components/container-defaults";
-import { geoserverEnv } from "../components/geoserver-env";
-import { parseImageReference, postgresDataPath, postgresMajorOf, traefikVersionOf } from "../components/images";
-import { isDomain, isSupportedTraefik, requireValid } from "../components/validation";
+import { instanceLabels, toLabelList, withContainerDefaults } from "../components/helpers/container-defaults";
+import { geoserverEnv } from "../components/helpers/geoserver-env";
+import { parseImageReference, postgresDataPath, postgresMajorOf, traefikVersionOf } from "../components/helpers/images";
+import { isDomain, isSupportedTraefik, requireValid } from "../components/helpers/validation";
 
 describe("image references", () => {
     it("parses repository, tag and digest", () => {

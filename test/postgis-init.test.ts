@@ -20,7 +20,7 @@ import {
   GIS_DATABASE,
   POSTGIS_INIT_SCRIPT_PATH,
   postgisInitScript,
-} from "../components/postgis-init";
+} from "../components/helpers/postgis-init";
 
 // ---------------------------------------------------------------- processes
 

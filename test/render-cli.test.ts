@@ -116,7 +116,7 @@ describe("npm run render:diff on real git history", () => {
 
     it("flags a changed label as a replacement of the GeoServer container only", () => {
         git("checkout", "--quiet", "-b", "label", "main");
-        edit("components/container-defaults.ts", '"geostack.role": role', '"geostack.role": role === "geoserver" ? "map-server" : role');
+        edit("components/helpers/container-defaults.ts", '"geostack.role": role', '"geostack.role": role === "geoserver" ? "map-server" : role');
         git("commit", "--quiet", "--all", "--message", "rename GeoServer's role label");
         const result = diff("--stack", "dev");
         expect(result.status, result.stderr).toBe(0);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { LETS_ENCRYPT_CA, LETS_ENCRYPT_STAGING_CA, traefikFlags, TraefikFlagArgs } from "../components/traefik-flags";
-import { dashboardLabels, DashboardLabelArgs, geoserverRouteLabels, GeoserverRouteLabelArgs, isPublicGeoserverPath } from "../components/traefik-labels";
+import { LETS_ENCRYPT_CA, LETS_ENCRYPT_STAGING_CA, traefikFlags, TraefikFlagArgs } from "../components/helpers/traefik-flags";
+import { dashboardLabels, DashboardLabelArgs, geoserverRouteLabels, GeoserverRouteLabelArgs, isPublicGeoserverPath } from "../components/helpers/traefik-labels";
 
 const plain: TraefikFlagArgs = {
     proxyNetworkName: "geostack-dev-proxy",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { edgeCrossKeyProblems, isCertifiableDomain, isCidrList, isEmail, isOptionalEmail, isRequestRate } from "../components/validation";
+import { edgeCrossKeyProblems, isCertifiableDomain, isCidrList, isEmail, isOptionalEmail, isRequestRate } from "../components/helpers/validation";
 
 describe("isCidrList", () => {
     it.each([[[]], [["203.0.113.0/24"]], [["10.0.0.1/32", "0.0.0.0/0"]], [["2001:db8::/32", "::1/128", "fc00::/7"]], [["::ffff:192.0.2.0/120"]]])(
