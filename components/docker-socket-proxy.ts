@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { withContainerDefaults } from "./helpers/container-defaults";
+import { pullImage, withContainerDefaults } from "./helpers/container-defaults";
 import { DEFAULT_DOCKER_SOCKET_PROXY_IMAGE, DEFAULT_MEMORY_MB } from "./helpers/defaults";
 import { check, isImageReference, isMemoryMb, isNamePrefix, requireValid } from "./helpers/validation";
 
@@ -69,7 +69,7 @@ export class DockerSocketProxy extends pulumi.ComponentResource {
             withContainerDefaults(
                 { namePrefix: namePrefix, role: "docker-socket-proxy", memoryMb },
                 {
-                    image,
+                    image: pullImage(name, image, this).imageId,
                     envs: Object.entries(DOCKER_SOCKET_PROXY_ENV).map(([key, value]) => `${key}=${value}`),
                     networksAdvanced: [{ name: network.name, aliases: [DOCKER_SOCKET_PROXY_ALIAS] }],
                     ports: [],

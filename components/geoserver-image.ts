@@ -5,7 +5,7 @@ import { DEFAULT_GEOSERVER_VERSION, DEFAULT_IMAGE_PLATFORM } from "./helpers/def
 import {
     buildFingerprint,
     buildTag,
-    GEOSERVER_IMAGE_CONTEXT,
+    defaultImageContext,
     geoserverBuildArgs,
     readBuildContext,
     REVISION_BUILD_ARG,
@@ -40,7 +40,7 @@ export interface GeoServerImageArgs {
     registryPassword?: pulumi.Input<string>;
     /** URL of the repository holding the Dockerfile, for the `org.opencontainers.image.source` label. */
     source?: string;
-    /** Build context folder, relative to the project directory. */
+    /** Build context folder (holding the Dockerfile), relative to the working directory; defaults to GeoStack's images/geoserver. */
     context?: string;
 }
 
@@ -64,7 +64,7 @@ export class GeoServerImage extends pulumi.ComponentResource {
         const extensions = args.extensions ?? [];
         const platform = args.platform ?? DEFAULT_IMAGE_PLATFORM;
         const push = args.push ?? false;
-        const context = args.context ?? GEOSERVER_IMAGE_CONTEXT;
+        const context = args.context ?? defaultImageContext();
         requireValid(`Invalid arguments for GeoServerImage "${name}"`, [
             check("repository", args.repository, push ? isPushableRepository : isImageRepository),
             check("geoserverVersion", version, isGeoserverVersion),

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as random from "@pulumi/random";
-import { withContainerDefaults } from "./helpers/container-defaults";
+import { pullImage, withContainerDefaults } from "./helpers/container-defaults";
 import { DEFAULT_GEOSERVER_ADMIN_USER, DEFAULT_GEOSERVER_VERSION, DEFAULT_MEMORY_MB, DEFAULT_RATE_LIMIT, officialGeoserverImage } from "./helpers/defaults";
 import { geoserverEnv } from "./helpers/geoserver-env";
 import { routedEntrypoint } from "./helpers/traefik-flags";
@@ -118,7 +118,7 @@ export class GeoServer extends pulumi.ComponentResource {
                     ),
                 },
                 {
-                    image: args.image ?? officialGeoserverImage(DEFAULT_GEOSERVER_VERSION),
+                    image: args.image ?? pullImage(name, officialGeoserverImage(DEFAULT_GEOSERVER_VERSION), this).imageId,
                     envs: pulumi
                         .all([adminPassword.result, args.databaseHost, args.databaseName, args.databaseUser, args.databasePassword])
                         .apply(([password, host, dbName, user, dbPassword]) =>
@@ -141,7 +141,8 @@ export class GeoServer extends pulumi.ComponentResource {
                         interval: "30s",
                         timeout: "10s",
                         retries: 5,
-                        startPeriod: "120s",
+                        // As Docker reports durations, so the state matches what is read back.
+                        startPeriod: "2m0s",
                     },
                     // `pulumi up` ends only once GeoServer answers.
                     wait: true,

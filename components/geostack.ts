@@ -4,6 +4,7 @@ import { GeoServer } from "./geoserver";
 import { GeoServerImage } from "./geoserver-image";
 import { Postgis } from "./postgis";
 import { TraefikProxy } from "./traefik";
+import { pullImage } from "./helpers/container-defaults";
 import { DEFAULT_GEOSERVER_VERSION, DEFAULT_IMAGE_PLATFORM, DEFAULT_IMAGE_REPOSITORY, DEFAULT_RATE_LIMIT } from "./helpers/defaults";
 import { check, edgeArgumentProblems, isDomain, isGeoserverVersion, isImagePlatform, isImageReference, isNamePrefix, problem, requireValid } from "./helpers/validation";
 
@@ -203,9 +204,7 @@ export class GeoStack extends pulumi.ComponentResource {
      * unpushed build is in the Docker host's image store only, so its local image ID is run directly.
      */
     private imageToRun(name: string, args: GeoStackArgs, geoserverVersion: string, platform: string) {
-        const pull = (reference: pulumi.Input<string>) =>
-            // keepLocally: replacing or deleting this resource must not remove an image a container may still use.
-            new docker.RemoteImage(`${name}-geoserver-image`, { name: reference, platform, keepLocally: true }, { parent: this });
+        const pull = (reference: pulumi.Input<string>) => pullImage(`${name}-geoserver`, reference, this, platform);
 
         if (args.geoserverImage !== undefined) {
             const prebuilt = pull(args.geoserverImage);

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as random from "@pulumi/random";
-import { withContainerDefaults } from "./helpers/container-defaults";
+import { pullImage, withContainerDefaults } from "./helpers/container-defaults";
 import { DEFAULT_MEMORY_MB, DEFAULT_POSTGIS_IMAGE } from "./helpers/defaults";
 import { postgresDataPath, postgresMajorOf } from "./helpers/images";
 import {
@@ -75,9 +75,10 @@ export class Postgis extends pulumi.ComponentResource {
         // Alphanumeric: the GeoServer image splices this password into Tomcat's context.xml.
         const geoserverPassword = new random.RandomPassword(`${name}-geoserver-password`, { length: 32, special: false }, { parent: this });
 
-        // The major is in the name: clusters of different majors are not on-disk compatible.
+        // The major is in both names: clusters of different majors are not on-disk compatible, and a new major must be
+        // a new volume beside the old one, not a replacement (which would delete the old cluster).
         const volume = new docker.Volume(
-            `${name}-data`,
+            `${name}-data-pg${major}`,
             { name: `${namePrefix}-postgis${major}-data` },
             { parent: this, protect: protectData, retainOnDelete: protectData },
         );
@@ -98,7 +99,7 @@ export class Postgis extends pulumi.ComponentResource {
             withContainerDefaults(
                 { namePrefix, role: "postgis", memoryMb },
                 {
-                    image,
+                    image: pullImage(name, image, this).imageId,
                     envs: pulumi
                         .all([superuserPassword.result, geoserverPassword.result])
                         .apply(([superuser, geoserver]) => [
@@ -106,7 +107,8 @@ export class Postgis extends pulumi.ComponentResource {
                             `POSTGRES_PASSWORD=${superuser}`,
                             `${GEOSERVER_DB_PASSWORD_ENV}=${geoserver}`,
                         ]),
-                    uploads: [{ file: POSTGIS_INIT_SCRIPT_PATH, content: postgisInitScript(), executable: true }],
+                    // World-executable: the entrypoint runs as postgres and executes the script (a non-executable one it would source).
+                    uploads: [{ file: POSTGIS_INIT_SCRIPT_PATH, content: postgisInitScript(), permissions: "0755" }],
                     volumes: [{ volumeName: volume.name, containerPath: postgresDataPath(major) }],
                     networksAdvanced: networks,
                     ports: args.publishPort === undefined ? [] : [{ internal: POSTGRES_PORT, external: args.publishPort, ip: "127.0.0.1" }],
@@ -118,10 +120,12 @@ export class Postgis extends pulumi.ComponentResource {
                         interval: "10s",
                         timeout: "5s",
                         retries: 5,
-                        startPeriod: "60s",
+                        // As Docker reports durations, so the state matches what is read back.
+                        startPeriod: "1m0s",
                     },
                     wait: true,
-                    waitTimeout: 180,
+                    // A first init under emulation (the image is amd64 only) can take minutes.
+                    waitTimeout: 600,
                     // Lets PostgreSQL checkpoint and shut down cleanly before Docker kills it.
                     stopTimeout: 60,
                     destroyGraceSeconds: 60,

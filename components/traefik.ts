@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as random from "@pulumi/random";
-import { withContainerDefaults } from "./helpers/container-defaults";
+import { pullImage, withContainerDefaults } from "./helpers/container-defaults";
 import { DEFAULT_MEMORY_MB, DEFAULT_RATE_LIMIT, DEFAULT_TRAEFIK_IMAGE } from "./helpers/defaults";
 import { DockerSocketProxy } from "./docker-socket-proxy";
 import { ACME_STORAGE_DIR, routedEntrypoint, traefikFlags } from "./helpers/traefik-flags";
@@ -125,7 +125,7 @@ export class TraefikProxy extends pulumi.ComponentResource {
             withContainerDefaults(
                 { namePrefix, role: "traefik", memoryMb, labels },
                 {
-                    image,
+                    image: pullImage(name, image, this).imageId,
                     command: pulumi
                         .all([args.proxyNetworkName, socketProxy.endpoint])
                         .apply(([proxyNetworkName, dockerEndpoint]) =>
@@ -137,7 +137,8 @@ export class TraefikProxy extends pulumi.ComponentResource {
                     // traefik writes nothing but acme.json, which lives on the volume.
                     readOnly: true,
                     // Runs as root to bind :80 and :443; nothing else.
-                    capabilities: { drops: ["ALL"], adds: ["NET_BIND_SERVICE"] },
+                    // CAP_-prefixed, as Docker 28+ reports it back: the plain name would read as a change and replace traefik on every `up`.
+                    capabilities: { drops: ["ALL"], adds: ["CAP_NET_BIND_SERVICE"] },
                     healthcheck: {
                         tests: ["CMD", "traefik", "healthcheck", "--ping"],
                         interval: "10s",

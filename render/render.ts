@@ -137,7 +137,8 @@ const FORMATTERS: Record<string, (value: unknown) => Value> = {
         const out: Record<string, Value> = {};
         for (const upload of reveal<any[]>(value)) {
             const content = upload.content ?? upload.contentBase64 ?? upload.source;
-            out[upload.file] = `sha256 ${digest(content)}${upload.executable ? ", executable" : ""}`;
+            const mode = upload.permissions ? `, mode ${upload.permissions}` : upload.executable ? ", executable" : "";
+            out[upload.file] = `sha256 ${digest(content)}${mode}`;
         }
         return out;
     },
@@ -239,7 +240,16 @@ export function relocate<T>(value: T, relocations: Relocations): T {
 }
 
 export function render(project: string, stack: string, deployed: Deployed, relocations: Relocations = []): Rendered {
-    const resources = deployed.mocks.resources.map((r) => ({ ...r, inputs: relocate(r.inputs, relocations) }));
+    // Containers run images by ID; a reviewer reads the reference the ID stands for.
+    const pulledFrom = new Map([
+        ...deployed.mocks.ofType("docker:index/remoteImage:RemoteImage").map((r) => [String(reveal(r.state.imageId)), `${reveal(r.inputs.name)} (by image ID)`]),
+        ...deployed.mocks.ofType("docker:index/image:Image").map((r) => [String(reveal(r.state.repoDigest)), `${reveal(r.inputs.imageName)} (built here, by image ID)`]),
+    ] as [string, string][]);
+    const resources = deployed.mocks.resources.map((r) => {
+        const inputs = relocate(r.inputs, relocations);
+        const image = r.type === "docker:index/container:Container" && pulledFrom.get(String(reveal(inputs.image)));
+        return { ...r, inputs: image ? { ...inputs, image } : inputs };
+    });
     const outputs = Object.fromEntries(Object.entries(deployed.outputs).map(([name, o]) => [name, { ...o, value: relocate(o.value, relocations) }]));
     return { project, stack, resources: renderResources(resources), outputs: renderOutputs(outputs) };
 }

@@ -44,12 +44,13 @@ describe("Postgis alone, given only a network", () => {
     it("creates only its own passwords, volume and container, named after the component", async () => {
         expect(await children(postgis)).toEqual([
             "docker:index/container:Container appdb",
-            "docker:index/volume:Volume appdb-data",
+            "docker:index/remoteImage:RemoteImage appdb-image",
+            "docker:index/volume:Volume appdb-data-pg17",
             "random:index/randomPassword:RandomPassword appdb-geoserver-password",
             "random:index/randomPassword:RandomPassword appdb-superuser-password",
         ]);
         expect(container("appdb").inputs.name).toBe("appdb-postgis");
-        expect(mocks.get("docker:index/volume:Volume", "appdb-data").inputs.name).toBe("appdb-postgis17-data");
+        expect(mocks.get("docker:index/volume:Volume", "appdb-data-pg17").inputs.name).toBe("appdb-postgis17-data");
     });
 
     it("joins the given network as `postgis` and publishes nothing", () => {
@@ -71,6 +72,7 @@ describe("GeoServer alone, against any PostGIS and an existing traefik network",
     it("creates only its own password, volume and container", async () => {
         expect(await children(geoserver)).toEqual([
             "docker:index/container:Container maps",
+            "docker:index/remoteImage:RemoteImage maps-image",
             "docker:index/volume:Volume maps-data",
             "random:index/randomPassword:RandomPassword maps-admin-password",
         ]);
@@ -105,7 +107,11 @@ describe("GeoServer alone, against any PostGIS and an existing traefik network",
 
 describe("TraefikProxy alone", () => {
     it("creates its container and its Docker socket proxy, routing on the given network", async () => {
-        expect(await children(traefik)).toEqual(["docker:index/container:Container edge", "geostack:index:DockerSocketProxy edge-docker-socket-proxy"]);
+        expect(await children(traefik)).toEqual([
+            "docker:index/container:Container edge",
+            "docker:index/remoteImage:RemoteImage edge-image",
+            "geostack:index:DockerSocketProxy edge-docker-socket-proxy",
+        ]);
         expect(container("edge").inputs.name).toBe("edge-traefik");
         expect(container("edge").inputs.command).toContain("--providers.docker.network=edge");
         expect(reveal(container("edge").inputs.networksAdvanced)).toEqual([{ name: "edge" }, { name: "edge-docker-api" }]);

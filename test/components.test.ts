@@ -17,7 +17,7 @@ describe("Postgis", () => {
         await settle(postgis.containerName);
         const container = mocks.get(CONTAINER, "db");
         expect(container.inputs.volumes).toEqual([{ volumeName: "app-test-postgis18-data", containerPath: "/var/lib/postgresql" }]);
-        expect(mocks.get("docker:index/volume:Volume", "db-data").options).toMatchObject({ protect: true, retainOnDelete: true });
+        expect(mocks.get("docker:index/volume:Volume", "db-data-pg18").options).toMatchObject({ protect: true, retainOnDelete: true });
         expect(reveal(container.inputs.networksAdvanced)).toEqual([{ name: "app-net", aliases: ["postgis"] }]);
         expect(container.inputs.ports).toEqual([]);
         expect((await settle(postgis.password)).secret).toBe(true);
@@ -48,7 +48,9 @@ describe("GeoServer", () => {
         expect(isSecret(container.inputs.envs)).toBe(true);
         const env = reveal<string[]>(container.inputs.envs);
         expect(env).toEqual(expect.arrayContaining(["POSTGRES_HOST=db.internal", "POSTGRES_DB=gisdata", "POSTGRES_USERNAME=reader", "POSTGRES_PASSWORD=s3cret"]));
-        expect(container.inputs.image).toBe("docker.osgeo.org/geoserver:2.28.4");
+        const official = mocks.get("docker:index/remoteImage:RemoteImage", "maps-image");
+        expect(official.inputs.name).toBe("docker.osgeo.org/geoserver:2.28.4");
+        expect(container.inputs.image).toBe(official.state.imageId);
         expect(reveal<{ label: string; value: string }[]>(container.inputs.labels)).toContainEqual({ label: "traefik.docker.network", value: "traefik_default" });
         expect(mocks.get("docker:index/volume:Volume", "maps-data").options.protect).toBe(false);
     });

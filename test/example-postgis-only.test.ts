@@ -21,7 +21,8 @@ describe("example postgis-only-ts", () => {
         expect(registered).toEqual([
             "docker:index/container:Container database",
             "docker:index/network:Network app",
-            "docker:index/volume:Volume database-data",
+            "docker:index/remoteImage:RemoteImage database-image",
+            "docker:index/volume:Volume database-data-pg17",
             "geostack:index:Postgis database",
             "random:index/randomPassword:RandomPassword database-geoserver-password",
             "random:index/randomPassword:RandomPassword database-superuser-password",

@@ -7,6 +7,7 @@ import {
     BuildInputs,
     buildFingerprint,
     buildTag,
+    defaultImageContext,
     extensionsBuildArg,
     GEOSERVER_IMAGE_CONTEXT,
     geoserverBuildArgs,
@@ -75,6 +76,23 @@ describe("build context", () => {
 
     it("is the Dockerfile folder with exactly what the build uses", () => {
         expect(readBuildContext(path.join(ROOT, GEOSERVER_IMAGE_CONTEXT)).map((f) => f.path)).toEqual([".dockerignore", "Dockerfile", "extension-checksums.sha256"]);
+    });
+
+    it("finds the build context from wherever the module runs, relative to the working directory", () => {
+        // Source, compiled copies (bin/, dist/) and installed packages all sit at or below the folder holding images/.
+        for (const from of [path.join(ROOT, "components", "helpers"), path.join(ROOT, "dist", "helpers"), path.join(ROOT, "bin", "components", "helpers")]) {
+            expect(defaultImageContext(from), from).toBe(path.relative(process.cwd(), path.join(ROOT, GEOSERVER_IMAGE_CONTEXT)));
+        }
+        // Compiled outside the project (the render's temporary build): the working directory is the project.
+        const cwd = process.cwd();
+        try {
+            process.chdir(ROOT);
+            expect(defaultImageContext(os.tmpdir())).toBe("images/geoserver");
+            process.chdir(os.tmpdir());
+            expect(() => defaultImageContext(os.tmpdir())).toThrow(/no images\/geoserver\/Dockerfile in/);
+        } finally {
+            process.chdir(cwd);
+        }
     });
 });
 

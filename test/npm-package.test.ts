@@ -69,7 +69,14 @@ describe("npm package @geostack/components", () => {
     it("holds only the compiled entry, its declarations and the README", () => {
         const files = packed.files.map((f) => f.path);
         expect(files).toEqual(expect.arrayContaining(["package.json", "README.md", "dist/index.js", "dist/index.d.ts", "dist/postgis.d.ts"]));
-        expect(files.filter((f) => !/^dist\/(helpers\/)?[\w-]+\.(js|d\.ts)$/.test(f)).sort()).toEqual(["README.md", "package.json"]);
+        // The GeoServer image's build context ships too: GeoServerImage and GeoStack build from it.
+        expect(files.filter((f) => !/^dist\/(helpers\/)?[\w-]+\.(js|d\.ts)$/.test(f)).sort()).toEqual([
+            "README.md",
+            "images/geoserver/.dockerignore",
+            "images/geoserver/Dockerfile",
+            "images/geoserver/extension-checksums.sha256",
+            "package.json",
+        ]);
     });
 
     it("leaves the Pulumi SDK and providers to the consumer (peer dependencies)", () => {

@@ -31,7 +31,7 @@ describe("render of the dev stack", () => {
                 `${CONTAINER} geostack-postgis`,
                 `${CONTAINER} geostack-geoserver`,
                 `${CONTAINER} geostack-traefik`,
-                "docker:index/volume:Volume geostack-postgis-data",
+                "docker:index/volume:Volume geostack-postgis-data-pg17",
                 "docker:index/network:Network geostack-postgis-publish",
             ]),
         );
@@ -42,7 +42,7 @@ describe("render of the dev stack", () => {
         expect(postgis.parent).toBe("geostack-postgis");
         expect(postgis.properties).toMatchObject({
             name: "geostack-dev-postgis",
-            image: "postgis/postgis:17-3.5",
+            image: "postgis/postgis:17-3.5 (by image ID)",
             networks: ["geostack-dev-backend (aliases: postgis)", "geostack-dev-postgis-publish"],
             ports: ["127.0.0.1:15432 -> 5432/tcp"],
             volumes: { "/var/lib/postgresql/data": "volume geostack-dev-postgis17-data" },
@@ -79,7 +79,7 @@ describe("render of the dev stack", () => {
     });
 
     it("does not mark dev data volumes as protected", () => {
-        expect(resource("docker:index/volume:Volume", "geostack-postgis-data")).toMatchObject({ protect: false, retainOnDelete: false });
+        expect(resource("docker:index/volume:Volume", "geostack-postgis-data-pg17")).toMatchObject({ protect: false, retainOnDelete: false });
         expect(formatText(rendered)).not.toContain("protect: true");
     });
 

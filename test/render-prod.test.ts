@@ -16,7 +16,7 @@ describe("render of the prod stack", () => {
         const volumes = rendered.resources.filter((r) => r.type === VOLUME && /-(geoserver|postgis\d+)-data$/.test(String(r.properties.name)));
         expect(volumes.map((v) => v.properties.name).sort()).toEqual(["geostack-prod-geoserver-data", "geostack-prod-postgis17-data"]);
         for (const v of volumes) expect(v, v.name).toMatchObject({ protect: true, retainOnDelete: true });
-        expect(formatText(rendered)).toMatch(/docker:index\/volume:Volume {2}geostack-postgis-data\n {2}parent: geostack-postgis\n {2}protect: true\n {2}retainOnDelete: true\n/);
+        expect(formatText(rendered)).toMatch(/docker:index\/volume:Volume {2}geostack-postgis-data-pg17\n {2}parent: geostack-postgis\n {2}protect: true\n {2}retainOnDelete: true\n/);
     });
 
     it("publishes no database port and shows prod's memory limits", () => {

@@ -56,7 +56,8 @@ describe("dev stack", () => {
     it("delivers the init script through uploads, never a host bind mount", () => {
         const postgis = container("postgis");
         expect(postgis.inputs.uploads).toHaveLength(1);
-        expect(postgis.inputs.uploads[0]).toMatchObject({ file: "/docker-entrypoint-initdb.d/20-geostack.sh", executable: true });
+        // Executable by the postgres user the entrypoint runs as; a script it cannot execute it would source.
+        expect(postgis.inputs.uploads[0]).toMatchObject({ file: "/docker-entrypoint-initdb.d/20-geostack.sh", permissions: "0755" });
         expect(postgis.inputs.uploads[0].content).toContain("CREATE DATABASE gis OWNER geoserver");
         expect(postgis.inputs.volumes.filter((v: any) => v.hostPath)).toEqual([]);
     });
@@ -136,7 +137,7 @@ describe("dev stack", () => {
 
     it("runs traefik from command-line flags, reading Docker through the socket proxy", () => {
         const traefik = container("traefik");
-        expect(traefik.inputs.image).toBe("traefik:v3.6.26");
+        expect(traefik.inputs.image).toBe(dev.mocks.get("docker:index/remoteImage:RemoteImage", "geostack-traefik-image").state.imageId);
         expect(traefik.inputs.command).toEqual(
             expect.arrayContaining(["--entrypoints.web.address=:80", "--providers.docker.exposedbydefault=false", "--providers.docker.network=geostack-dev-proxy", "--ping=true"]),
         );

@@ -128,7 +128,7 @@ describe("prod stack: hardening", () => {
     });
 
     it("runs traefik and the socket proxy read-only, with capabilities dropped", () => {
-        expect(traefik().inputs).toMatchObject({ readOnly: true, capabilities: { drops: ["ALL"], adds: ["NET_BIND_SERVICE"] }, securityOpts: ["no-new-privileges:true"] });
+        expect(traefik().inputs).toMatchObject({ readOnly: true, capabilities: { drops: ["ALL"], adds: ["CAP_NET_BIND_SERVICE"] }, securityOpts: ["no-new-privileges:true"] });
         expect(socketProxy().inputs).toMatchObject({ readOnly: true, capabilities: { drops: ["ALL"] }, securityOpts: ["no-new-privileges:true"] });
         expect(Object.keys(socketProxy().inputs.tmpfs).sort()).toEqual(["/run", "/tmp"]);
     });

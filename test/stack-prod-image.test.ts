@@ -16,7 +16,7 @@ const one = (type: string): RegisteredResource => {
     return prod.mocks.ofType(type)[0];
 };
 const image = () => one("docker:index/image:Image");
-const remoteImage = () => one("docker:index/remoteImage:RemoteImage");
+const remoteImage = () => prod.mocks.get("docker:index/remoteImage:RemoteImage", "geostack-geoserver-image");
 
 describe("prod stack: the GeoServer image", () => {
     it("is built and pushed to ghcr.io with the configured login, caching from the previous push of the version", () => {

@@ -19,6 +19,11 @@ describe("prod stack", () => {
         for (const v of volumes) expect(v.options, v.name).toMatchObject({ protect: true, retainOnDelete: true });
     });
 
+    it("runs every container by image ID, so `up` does not replace containers whose image did not change", () => {
+        const imageIds = new Set(prod.mocks.ofType("docker:index/remoteImage:RemoteImage").map((r) => r.state.imageId));
+        for (const c of prod.mocks.ofType(CONTAINER)) expect(imageIds.has(c.inputs.image), c.name).toBe(true);
+    });
+
     it("does not protect what can be recreated, so containers can still be replaced", () => {
         for (const c of prod.mocks.ofType(CONTAINER)) expect(c.options.protect, c.name).toBe(false);
     });

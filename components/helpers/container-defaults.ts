@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type * as docker from "@pulumi/docker";
+import * as docker from "@pulumi/docker";
 
 /** Labels every GeoStack container carries, so `docker ps --filter label=geostack.instance=...` finds one stack. */
 export function instanceLabels(namePrefix: string, role: string): Record<string, string> {
@@ -43,4 +43,13 @@ export function withContainerDefaults(
             .output(defaults.labels ?? {})
             .apply((labels) => toLabelList({ ...labels, ...instanceLabels(defaults.namePrefix, defaults.role) })),
     };
+}
+
+/**
+ * Pulls `reference` for a container to run by its image ID: a container given an image name or digest is replaced
+ * on every `up`, one given an ID is not, and a remote Docker host pulls exactly that image. `keepLocally`: deleting
+ * this resource must not remove an image a container may still use.
+ */
+export function pullImage(name: string, reference: pulumi.Input<string>, parent: pulumi.Resource, platform?: string): docker.RemoteImage {
+    return new docker.RemoteImage(`${name}-image`, { name: reference, keepLocally: true, platform }, { parent });
 }

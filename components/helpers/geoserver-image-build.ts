@@ -2,8 +2,22 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-/** The Dockerfile's folder, relative to the project directory (where `pulumi up` runs the program). */
+/** The Dockerfile's folder, in this repository and in both packages of the components. */
 export const GEOSERVER_IMAGE_CONTEXT = "images/geoserver";
+
+/**
+ * GEOSERVER_IMAGE_CONTEXT found upwards from this module (this checkout, the npm package, the component package), else
+ * in the working directory (code compiled elsewhere, run in the project), relative to the working directory, which
+ * `pulumi up` sets to the project directory: the state then holds the same path on every machine.
+ */
+export function defaultImageContext(from: string = __dirname): string {
+    const hasDockerfile = (dir: string) => fs.existsSync(path.join(dir, GEOSERVER_IMAGE_CONTEXT, "Dockerfile"));
+    let dir = path.resolve(from);
+    while (!hasDockerfile(dir) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+    if (!hasDockerfile(dir)) dir = process.cwd();
+    if (!hasDockerfile(dir)) throw new Error(`no ${GEOSERVER_IMAGE_CONTEXT}/Dockerfile in ${from}, any folder above it, or ${process.cwd()}`);
+    return path.relative(process.cwd(), path.join(dir, GEOSERVER_IMAGE_CONTEXT)).split(path.sep).join("/");
+}
 
 /** A file of the build context: its path relative to the context folder (with `/`) and its content. */
 export interface BuildFile {
