@@ -150,7 +150,8 @@ export function parseStackConfig(raw: Record<string, string | undefined>): Stack
     const values: Record<string, unknown> = {};
     const known = Object.keys(CONFIG_KEYS);
     for (const key of Object.keys(raw)) {
-        if (!known.includes(key)) problems.push(problem(`${CONFIG_NAMESPACE}:${key}`, raw[key], `no such key; GeoStack reads ${known.join(", ")}`));
+        // The value is not shown: a misspelt secret key (`--secret registryPasword`) would print the secret.
+        if (!known.includes(key)) problems.push(`${CONFIG_NAMESPACE}:${key} is not a GeoStack key (value not shown); GeoStack reads ${known.join(", ")}`);
     }
     for (const [key, spec] of Object.entries(CONFIG_KEYS) as [string, KeySpec][]) {
         const fullKey = `${CONFIG_NAMESPACE}:${key}`;

@@ -54,7 +54,7 @@ export interface GeoServerArgs {
  * the OGC services public, the rest only from the admin allowlist, both rate-limited per client IP.
  */
 export class GeoServer extends pulumi.ComponentResource {
-    /** `http://<domain>/geoserver/` */
+    /** `<scheme>://<domain>/geoserver/`: https with `tls`, else http. */
     readonly url: pulumi.Output<string>;
     /** GeoServer administrator user. */
     readonly adminUser: pulumi.Output<string>;

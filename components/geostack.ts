@@ -61,7 +61,7 @@ export interface GeoStackArgs {
 
 /** The whole stack: two networks, PostGIS, GeoServer and traefik (with its Docker socket proxy), wired together. */
 export class GeoStack extends pulumi.ComponentResource {
-    /** `http://<domain>/geoserver/` */
+    /** `<scheme>://<domain>/geoserver/`: https with `tls`, else http. */
     readonly url: pulumi.Output<string>;
     /** GeoServer administrator user. */
     readonly adminUser: pulumi.Output<string>;
@@ -73,7 +73,7 @@ export class GeoStack extends pulumi.ComponentResource {
     readonly databaseSuperuserPassword: pulumi.Output<string>;
     /** `127.0.0.1:<publishDatabasePort>` when published, else empty. */
     readonly databaseAddress: pulumi.Output<string>;
-    /** PostGIS, GeoServer and traefik container names. */
+    /** PostGIS, GeoServer, traefik and Docker socket proxy container names. */
     readonly containerNames: pulumi.Output<string[]>;
     /** PostGIS and GeoServer data volume names. */
     readonly volumeNames: pulumi.Output<string[]>;

@@ -1,9 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CONFIG_KEYS, parseStackConfig } from "../config";
+import { parseStackConfig } from "../config";
 import { InvalidInputError } from "../components/helpers/validation";
-import { readYaml } from "./harness";
-
-const EDGE_KEYS = ["tls", "acmeEmail", "acmeStaging", "adminAllowlist", "rateLimitAverage", "rateLimitBurst", "dashboard"];
 
 /** A valid prod-like config, as the engine passes it (strings; lists as JSON). */
 const prod: Record<string, string> = {
@@ -25,17 +22,6 @@ function problemsOf(raw: Record<string, string>): string[] {
     }
     throw new Error("the config was accepted");
 }
-
-describe("Pulumi.yaml declares the edge keys as config.ts reads them", () => {
-    const declared = readYaml("Pulumi.yaml").config;
-    it.each(EDGE_KEYS)("%s", (key) => {
-        const spec = CONFIG_KEYS[key as keyof typeof CONFIG_KEYS];
-        expect(declared[key].type).toBe(spec.kind);
-        expect(declared[key].default).toEqual(spec.default);
-        expect(declared[key].description).toBeTruthy();
-        if (spec.kind === "array") expect(declared[key].items).toEqual({ type: "string" });
-    });
-});
 
 describe("edge config", () => {
     it("parses a prod config into typed values", () => {

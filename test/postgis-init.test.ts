@@ -182,7 +182,6 @@ describe.skipIf(skipReal)("postgis init script against a real PostgreSQL + PostG
   let scriptFile = "";
 
   const bin = (name: string): string => (pg.ok ? path.join(pg.bindir, name) : name);
-  const asPg = (): RunOptions["asUser"] => (pg.ok ? pg.pgUser : undefined);
 
   /** Environment without the caller's PG* settings or password, and never a .pgpass file. */
   function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
@@ -316,6 +315,13 @@ describe.skipIf(skipReal)("postgis init script against a real PostgreSQL + PostG
     expect(superPsql("postgres", `SELECT left(rolpassword, 14) FROM pg_authid WHERE rolname = '${GEOSERVER_DB_ROLE}'`)).toBe(
       "SCRAM-SHA-256$",
     );
+    // No membership either: a predefined role (pg_read_all_data, pg_write_server_files...) would widen it silently.
+    expect(
+      superPsql(
+        "postgres",
+        `SELECT count(*) FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.member WHERE r.rolname = '${GEOSERVER_DB_ROLE}'`,
+      ),
+    ).toBe("0");
   });
 
   it("creates gis owned by geoserver, with PostGIS and no CONNECT/TEMP for PUBLIC", () => {

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { deployStack, Deployed } from "./harness";
-import { envOf, isSecret, labelsOf, networksOf, RegisteredResource, reveal } from "../render/mocks";
+import { envOf, isSecret, labelsOf, networksOf, RegisteredResource } from "../render/mocks";
 
 const CONTAINER = "docker:index/container:Container";
 const VOLUME = "docker:index/volume:Volume";
