@@ -59,7 +59,6 @@ export class GeoServerImage extends pulumi.ComponentResource {
     readonly buildTag: pulumi.Output<string>;
 
     constructor(name: string, args: GeoServerImageArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("geostack:index:GeoServerImage", name, {}, opts);
         const version = args.geoserverVersion ?? DEFAULT_GEOSERVER_VERSION;
         const extensions = args.extensions ?? [];
         const platform = args.platform ?? DEFAULT_IMAGE_PLATFORM;
@@ -75,6 +74,8 @@ export class GeoServerImage extends pulumi.ComponentResource {
                 ? problem("push", push, "registryUsername and registryPassword to be given (the registry login)")
                 : undefined,
         ]);
+        // Validated before super(): a bad argument registers nothing, not even this component.
+        super("geostack:index:GeoServerImage", name, {}, opts);
 
         const buildArgs = geoserverBuildArgs({ geoserverVersion: version, extensions, source: args.source ?? "" });
         const fingerprint = buildFingerprint({ files: readBuildContext(context), buildArgs, platform });

@@ -6,7 +6,7 @@ import { Postgis } from "./postgis";
 import { TraefikProxy } from "./traefik";
 import { pullImage } from "./helpers/container-defaults";
 import { DEFAULT_GEOSERVER_VERSION, DEFAULT_IMAGE_PLATFORM, DEFAULT_IMAGE_REPOSITORY, DEFAULT_RATE_LIMIT } from "./helpers/defaults";
-import { check, edgeArgumentProblems, isDomain, isGeoserverVersion, isImagePlatform, isImageReference, isNamePrefix, problem, requireValid } from "./helpers/validation";
+import { check, edgeArgumentProblems, isDomain, isGeoserverVersion, isImagePlatform, isImageReference, isImageRepository, isNamePrefix, isPushableRepository, problem, requireValid } from "./helpers/validation";
 
 export interface GeoStackArgs {
     /** `<project>-<stack>`: prefixes every container, volume and network name; defaults to the component name. */
@@ -107,6 +107,12 @@ export class GeoStack extends pulumi.ComponentResource {
             args.geoserverImage === undefined ? undefined : check("geoserverImage", args.geoserverImage, isImageReference),
             // A prebuilt image is run as it is: nothing could be pushed, nothing baked in.
             args.geoserverImage !== undefined && args.pushImage ? problem("pushImage", true, "false when geoserverImage is given (nothing is built)") : undefined,
+            args.geoserverImage === undefined && args.pushImage && (!args.registryUsername || args.registryPassword === undefined)
+                ? problem("pushImage", true, "registryUsername and registryPassword to be given (the registry login)")
+                : undefined,
+            args.geoserverImage === undefined && args.imageRepository !== undefined
+                ? check("imageRepository", args.imageRepository, args.pushImage ? isPushableRepository : isImageRepository)
+                : undefined,
             args.geoserverImage !== undefined && (args.geoserverExtensions ?? []).length > 0
                 ? problem("geoserverExtensions", args.geoserverExtensions, "none when geoserverImage is given (extensions are baked in at build time)")
                 : undefined,

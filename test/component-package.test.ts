@@ -44,7 +44,9 @@ describe("component package manifest", () => {
 
     it("declares every package the components import, in the plugin and as npm peer dependencies", () => {
         const imported = new Set<string>();
-        for (const file of fs.readdirSync(COMPONENTS_DIR).filter((f) => f.endsWith(".ts"))) {
+        const files = fs.readdirSync(COMPONENTS_DIR, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts"));
+        expect(files).toContain(path.join("helpers", "validation.ts"));
+        for (const file of files) {
             const source = fs.readFileSync(path.join(COMPONENTS_DIR, file), "utf8");
             for (const [, spec] of source.matchAll(/(?:from|import|require\()\s*"([^".][^"]*)"/g)) {
                 if (spec.startsWith("node:") || builtinModules.includes(spec)) continue;

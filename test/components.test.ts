@@ -83,6 +83,12 @@ describe("TraefikProxy", () => {
         expect(container.inputs.command).toContain("--providers.docker.network=web");
     });
 
+    it("keeps the certificates volume when deleted even where data is not protected (Let's Encrypt rate limits)", async () => {
+        const traefik = new TraefikProxy("tlsedge", { namePrefix: "t", proxyNetworkName: "web", tls: true, acmeEmail: "ops@example.org", protectData: false });
+        await settle(traefik.containerName);
+        expect(mocks.get("docker:index/volume:Volume", "tlsedge-acme").options).toMatchObject({ protect: false, retainOnDelete: true });
+    });
+
     it("refuses a traefik that cannot talk to Docker Engine 29", () => {
         expect(() => new TraefikProxy("oldedge", { namePrefix: "p", proxyNetworkName: "web", image: "traefik:v2.10" })).toThrow(/image = "traefik:v2\.10"/);
         expect(registeredNamed("oldedge")).toEqual([]);

@@ -24,6 +24,27 @@ describe("prod stack", () => {
         for (const c of prod.mocks.ofType(CONTAINER)) expect(imageIds.has(c.inputs.image), c.name).toBe(true);
     });
 
+    it("grants no container more than it needs: no privileged mode, devices or host network; only the socket proxy mounts a host path", () => {
+        for (const c of prod.mocks.ofType(CONTAINER)) {
+            expect(c.inputs.privileged ?? false, c.name).toBe(false);
+            expect(c.inputs.devices ?? [], c.name).toEqual([]);
+            expect(c.inputs.networkMode, c.name).toBeUndefined();
+            expect(c.inputs.pidMode ?? c.inputs.ipcMode, c.name).toBeUndefined();
+        }
+        const hostMounts = prod.mocks.ofType(CONTAINER).flatMap((c) => (c.inputs.volumes ?? []).filter((v: any) => v.hostPath).map((v: any) => `${c.inputs.name} ${v.hostPath} ro=${v.readOnly}`));
+        expect(hostMounts).toEqual(["geostack-prod-docker-socket-proxy /var/run/docker.sock ro=true"]);
+    });
+
+    it("lets traefik read only containers, events, ping and version through the socket proxy", () => {
+        const env = envOf(container("traefik-docker-socket-proxy"));
+        // Written out here, not imported: a section switched on in the component must fail this test.
+        const allowed = Object.entries(env).filter(([key, value]) => key !== "DISABLE_IPV6" && value !== "0").map(([key]) => key).sort();
+        expect(allowed).toEqual(["CONTAINERS", "EVENTS", "PING", "VERSION"]);
+        for (const section of ["POST", "EXEC", "ALLOW_START", "ALLOW_STOP", "ALLOW_RESTARTS", "BUILD", "IMAGES", "VOLUMES", "NETWORKS", "SECRETS"]) {
+            expect(env[section], section).toBe("0");
+        }
+    });
+
     it("does not protect what can be recreated, so containers can still be replaced", () => {
         for (const c of prod.mocks.ofType(CONTAINER)) expect(c.options.protect, c.name).toBe(false);
     });
