@@ -13,7 +13,7 @@ export const POSTGIS_INIT_SCRIPT_PATH = "/docker-entrypoint-initdb.d/20-geostack
  * the container env var GEOSERVER_DB_PASSWORD at run time.
  */
 export function postgisInitScript(): string {
-  return `#!/usr/bin/env bash
+    return `#!/usr/bin/env bash
 # GeoStack first-init: role ${GEOSERVER_DB_ROLE}, database ${GIS_DATABASE} with PostGIS.
 set -euo pipefail
 
