@@ -6,7 +6,7 @@ import { DEFAULT_GEOSERVER_ADMIN_USER, DEFAULT_GEOSERVER_VERSION, DEFAULT_MEMORY
 import { geoserverEnv } from "./helpers/geoserver-env";
 import { routedEntrypoint } from "./helpers/traefik-flags";
 import { GEOSERVER_CONTEXT_PATH, GEOSERVER_PORT, geoserverRouteLabels } from "./helpers/traefik-labels";
-import { check, edgeCrossKeyProblems, isCidrList, isDomain, isMemoryMb, isNamePrefix, isRequestRate, isTcpPort, isUserName, requireValid } from "./helpers/validation";
+import { check, edgeArgumentProblems, isDomain, isMemoryMb, isNamePrefix, isTcpPort, isUserName, requireValid } from "./helpers/validation";
 
 export const GEOSERVER_DATA_DIR = "/opt/geoserver_data";
 const MAX_RAM_PERCENTAGE = 75;
@@ -80,10 +80,7 @@ export class GeoServer extends pulumi.ComponentResource {
             check("adminUser", adminUser, isUserName),
             check("memoryMb", memoryMb, isMemoryMb("geoserver")),
             check("databasePort", databasePort, isTcpPort),
-            check("adminAllowlist", adminAllowlist, isCidrList),
-            check("rateLimitAverage", rateLimitAverage, isRequestRate),
-            check("rateLimitBurst", rateLimitBurst, isRequestRate),
-            ...edgeCrossKeyProblems({ domain: args.domain, tls }),
+            ...edgeArgumentProblems({ domain: args.domain, tls, adminAllowlist, rateLimitAverage, rateLimitBurst }),
         ]);
         // Validated before super(): a bad argument registers nothing, not even this component.
         super("geostack:index:GeoServer", name, {}, opts);

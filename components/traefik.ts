@@ -6,19 +6,7 @@ import { DEFAULT_MEMORY_MB, DEFAULT_RATE_LIMIT, DEFAULT_TRAEFIK_IMAGE } from "./
 import { DockerSocketProxy } from "./docker-socket-proxy";
 import { ACME_STORAGE_DIR, routedEntrypoint, traefikFlags } from "./helpers/traefik-flags";
 import { dashboardHost, dashboardLabels } from "./helpers/traefik-labels";
-import {
-    check,
-    edgeCrossKeyProblems,
-    isCidrList,
-    isDomain,
-    isMemoryMb,
-    isNamePrefix,
-    isOptionalEmail,
-    problem,
-    isRequestRate,
-    isSupportedTraefik,
-    requireValid,
-} from "./helpers/validation";
+import { check, edgeArgumentProblems, isDomain, isMemoryMb, isNamePrefix, isSupportedTraefik, problem, requireValid } from "./helpers/validation";
 
 export const DASHBOARD_USER = "admin";
 
@@ -80,11 +68,7 @@ export class TraefikProxy extends pulumi.ComponentResource {
             args.domain === undefined
                 ? dashboard ? problem("domain", args.domain, "the public host name, since dashboard is true") : undefined
                 : check("domain", args.domain, isDomain),
-            check("acmeEmail", acmeEmail, isOptionalEmail),
-            check("adminAllowlist", adminAllowlist, isCidrList),
-            check("rateLimitAverage", rateLimitAverage, isRequestRate),
-            check("rateLimitBurst", rateLimitBurst, isRequestRate),
-            ...edgeCrossKeyProblems({ domain: args.domain, tls, acmeEmail, adminAllowlist, dashboard }),
+            ...edgeArgumentProblems({ domain: args.domain, tls, acmeEmail, adminAllowlist, dashboard, rateLimitAverage, rateLimitBurst }),
         ]);
         // Validated before super(): a bad argument registers nothing, not even this component.
         super("geostack:index:TraefikProxy", name, {}, opts);
