@@ -7,7 +7,7 @@ import * as path from "node:path";
 import * as util from "node:util";
 import { formatJson, formatText, Relocations, render } from "./render";
 import { runProgram } from "./run";
-import { findProjectDir, projectName, secretKeysOf, stackConfig, stackFileExists } from "./stack-config";
+import { findProjectDir, isUsageError, projectName, secretKeysOf, stackConfig, stackFileExists, UsageError } from "./stack-config";
 
 export interface CliOptions {
     stack: string;
@@ -17,26 +17,18 @@ export interface CliOptions {
 }
 
 export function parseArgs(argv: string[]): CliOptions {
-    const options: Partial<CliOptions> = { json: false };
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i];
-        const value = (): string => {
-            const next = argv[++i];
-            if (next === undefined || next.startsWith("--")) throw new UsageError(`${arg} needs a value`);
-            return next;
-        };
-        if (arg === "--stack") options.stack = value();
-        else if (arg === "--json") options.json = true;
-        else if (arg === "--project-dir") options.projectDir = path.resolve(value());
-        else if (arg === "--program") options.program = path.resolve(value());
-        else throw new UsageError(`unknown argument ${arg}`);
-    }
-    if (!options.stack) throw new UsageError("--stack <name> is required");
-    const projectDir = options.projectDir ?? findProjectDir();
-    return { stack: options.stack, json: options.json!, projectDir, program: options.program ?? path.join(__dirname, "..", "index") };
+    const { values } = util.parseArgs({
+        args: argv,
+        options: { stack: { type: "string" }, json: { type: "boolean", default: false }, "project-dir": { type: "string" }, program: { type: "string" } },
+    });
+    if (!values.stack) throw new UsageError("--stack <name> is required");
+    return {
+        stack: values.stack,
+        json: values.json ?? false,
+        projectDir: values["project-dir"] ? path.resolve(values["project-dir"]) : findProjectDir(),
+        program: values.program ? path.resolve(values.program) : path.join(__dirname, "..", "index"),
+    };
 }
-
-export class UsageError extends Error {}
 
 const USAGE = "usage: npm run render -- --stack <name> [--json] [--project-dir <dir>] [--program <compiled index.js>]";
 
@@ -51,7 +43,7 @@ async function main(argv: string[]): Promise<number> {
     try {
         options = parseArgs(argv);
     } catch (err) {
-        if (!(err instanceof UsageError)) throw err;
+        if (!isUsageError(err)) throw err;
         process.stderr.write(`render: ${err.message}\n${USAGE}\n`);
         return 2;
     }

@@ -7,11 +7,11 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { promisify } from "node:util";
+import { parseArgs as parseArgsOf, promisify } from "node:util";
 import * as ts from "typescript";
 import { diffRenders, formatMarkdown, code } from "./diff";
 import type { Rendered } from "./render";
-import { findProjectDir, readProjectFile, stackFileExists } from "./stack-config";
+import { findProjectDir, isUsageError, readProjectFile, stackFileExists, UsageError } from "./stack-config";
 
 const run = promisify(execFile);
 const RENDER_CLI = path.join(__dirname, "cli.js");
@@ -22,26 +22,13 @@ interface Options {
     projectDir: string;
 }
 
-class UsageError extends Error {}
-
 function parseArgs(argv: string[]): Options {
-    let base: string | undefined;
-    let projectDir: string | undefined;
-    const stacks: string[] = [];
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i];
-        const value = (): string => {
-            const next = argv[++i];
-            if (next === undefined || next.startsWith("--")) throw new UsageError(`${arg} needs a value`);
-            return next;
-        };
-        if (arg === "--base") base = value();
-        else if (arg === "--stack") stacks.push(value());
-        else if (arg === "--project-dir") projectDir = path.resolve(value());
-        else throw new UsageError(`unknown argument ${arg}`);
-    }
-    if (!base) throw new UsageError("--base <git-ref> is required");
-    return { base, stacks, projectDir: projectDir ?? findProjectDir() };
+    const { values } = parseArgsOf({
+        args: argv,
+        options: { base: { type: "string" }, stack: { type: "string", multiple: true, default: [] }, "project-dir": { type: "string" } },
+    });
+    if (!values.base) throw new UsageError("--base <git-ref> is required");
+    return { base: values.base, stacks: values.stack ?? [], projectDir: values["project-dir"] ? path.resolve(values["project-dir"]) : findProjectDir() };
 }
 
 function git(cwd: string, ...args: string[]): Promise<string> {
@@ -107,7 +94,7 @@ async function main(argv: string[]): Promise<number> {
     try {
         options = parseArgs(argv);
     } catch (err) {
-        if (!(err instanceof UsageError)) throw err;
+        if (!isUsageError(err)) throw err;
         process.stderr.write(`render:diff: ${err.message}\nusage: npm run render:diff -- --base <git-ref> [--stack <name>]...\n`);
         return 2;
     }

@@ -57,6 +57,14 @@ export function stackConfig(stack: string, projectDir: string = findProjectDir()
     return { ...config, ...STAND_IN_SECRETS[stack] };
 }
 
+/** A command-line mistake: the commands print it with their usage line and exit 2. */
+export class UsageError extends Error {}
+
+/** util.parseArgs's own mistakes (unknown option, missing value) count as usage errors too. */
+export function isUsageError(err: unknown): err is Error {
+    return err instanceof UsageError || String((err as { code?: string })?.code).startsWith("ERR_PARSE_ARGS");
+}
+
 function asConfigString(value: unknown): string {
     return typeof value === "object" ? JSON.stringify(value) : String(value);
 }
