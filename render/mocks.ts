@@ -65,9 +65,10 @@ export class ProviderMocks implements pulumi.runtime.Mocks {
         switch (args.type) {
             case "random:index/randomPassword:RandomPassword": {
                 const password = fakePassword(args.name, args.inputs.length);
-                state.result = pulumi.secret(password);
+                // As the engine returns additionalSecretOutputs: marked secret (readable with `reveal` in tests).
+                state.result = { [specialSigKey]: specialSecretSig, value: password };
                 const bcryptHash = `$2a$10$${digest(password).slice(0, 53)}`;
-                state.bcryptHash = pulumi.secret(bcryptHash);
+                state.bcryptHash = { [specialSigKey]: specialSecretSig, value: bcryptHash };
                 this.generatedSecrets.push(password, bcryptHash);
                 break;
             }
