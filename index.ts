@@ -2,8 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { GeoStack } from "./components";
 import { loadStackConfig } from "./config";
 
-const config = loadStackConfig();
-const geostack = new GeoStack("geostack", { namePrefix: `${pulumi.getProject()}-${pulumi.getStack()}`, ...config });
+const geostack = new GeoStack("geostack", { ...loadStackConfig(), namePrefix: `${pulumi.getProject()}-${pulumi.getStack()}` });
 
 export const geoserverUrl = geostack.url;
 export const geoserverAdminUser = geostack.adminUser;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs PostgreSQL and the matching PostGIS extension from Debian's packages,
-# for test/postgis-init.test.ts. Run as root (.ci/run does); safe to re-run.
+# for test/slow/postgis-init.test.ts. Run as root (.ci/run does); safe to re-run.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 

@@ -1,12 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { GeoServer } from "./geoserver";
-import { GeoServerImage } from "./geoserver-image";
-import { Postgis } from "./postgis";
-import { TraefikProxy } from "./traefik";
-import { pullImage } from "./helpers/container-defaults";
-import { DEFAULT_GEOSERVER_VERSION, DEFAULT_IMAGE_PLATFORM, DEFAULT_IMAGE_REPOSITORY, DEFAULT_RATE_LIMIT } from "./helpers/defaults";
-import { check, edgeArgumentProblems, isDomain, isGeoserverVersion, isImagePlatform, isImageReference, isImageRepository, isNamePrefix, isPushableRepository, problem, requireValid } from "./helpers/validation";
+import { DEFAULT_IMAGE_REPOSITORY } from "./defaults";
+import { GEOSERVER_SPEC, GeoServer } from "./geoserver/geoserver";
+import { GEOSERVER_IMAGE_SPEC, GeoServerImage } from "./geoserver/image";
+import { POSTGIS_SPEC, Postgis } from "./postgis/postgis";
+import { arg, borrowRules, type EntriesFor, problem, resolve, resolveOrThrow, type Settings, spec } from "./shared/args";
+import { imageReference } from "./shared/checks";
+import { pullImage } from "./shared/container";
+import { TRAEFIK_SPEC, TraefikProxy } from "./traefik/traefik";
 
 export interface GeoStackArgs {
     /** `<project>-<stack>`: prefixes every container, volume and network name; defaults to the component name. */
@@ -21,6 +22,7 @@ export interface GeoStackArgs {
     imageRepository?: string;
     /** Push the built image and run it by digest; needs `registryUsername` and `registryPassword`. */
     pushImage?: boolean;
+    /** Registry user, used only with `pushImage` (ghcr.io: the GitHub user owning the token). */
     registryUsername?: string;
     /** Registry token (GitHub: one with `write:packages`); handled as a secret. */
     registryPassword?: pulumi.Input<string>;
@@ -30,6 +32,7 @@ export interface GeoStackArgs {
     imagePlatform?: string;
     /** URL of this project's repository, for the image's `org.opencontainers.image.source` label. */
     imageSource?: string;
+    /** A `postgis/postgis` image of PostgreSQL 14 or later; its tag's major picks the data path and the volume name. */
     postgisImage?: string;
     /** A traefik image pinned to v3.6.1 or later (default: GeoStack's pinned release). */
     traefikImage?: string;
@@ -47,16 +50,119 @@ export interface GeoStackArgs {
     traefikMemoryMb?: number;
     /** HTTPS with Let's Encrypt certificates (needs `acmeEmail` and a public domain); plain HTTP when false. */
     tls?: boolean;
+    /** Contact e-mail of the Let's Encrypt account; required when `tls` is true. */
     acmeEmail?: string;
     /** Let's Encrypt's staging CA instead of the production one. */
     acmeStaging?: boolean;
     /** CIDRs that may reach GeoServer's web UI and REST API (and the dashboard); empty: only the OGC services are routed. */
     adminAllowlist?: string[];
-    /** Requests per second per client IP on each router, and the burst on top. */
+    /** Requests per second per client IP on each router (default 50). */
     rateLimitAverage?: number;
+    /** Requests per client IP allowed at once on top of `rateLimitAverage` (default 200). */
     rateLimitBurst?: number;
     /** traefik's dashboard on `traefik.<domain>`, for the admin allowlist (and behind basic auth with TLS). */
     dashboard?: boolean;
+}
+
+const image = GEOSERVER_IMAGE_SPEC.args;
+const geoserver = GEOSERVER_SPEC.args;
+const postgis = POSTGIS_SPEC.args;
+const traefik = TRAEFIK_SPEC.args;
+
+/**
+ * GeoStack's args are its children's, renamed: each entry (kind, default, check) is the child's own, and so are the
+ * rules between them, so GeoStack refuses exactly what a child would refuse, before anything is registered.
+ */
+export const GEOSTACK_SPEC = spec(
+    {
+        namePrefix: postgis.namePrefix,
+        domain: geoserver.domain,
+        geoserverVersion: image.geoserverVersion,
+        geoserverImage: arg.optional<string>("string", { check: imageReference }),
+        imageRepository: arg.withDefault<string>(DEFAULT_IMAGE_REPOSITORY, { check: image.repository.check }),
+        pushImage: image.push,
+        registryUsername: image.registryUsername,
+        registryPassword: image.registryPassword,
+        geoserverExtensions: image.extensions,
+        imagePlatform: image.platform,
+        imageSource: image.source,
+        postgisImage: postgis.image,
+        traefikImage: traefik.image,
+        geoserverAdminUser: geoserver.adminUser,
+        publishDatabasePort: postgis.publishPort,
+        protectData: postgis.protectData,
+        postgisMemoryMb: postgis.memoryMb,
+        geoserverMemoryMb: geoserver.memoryMb,
+        traefikMemoryMb: traefik.memoryMb,
+        tls: traefik.tls,
+        acmeEmail: traefik.acmeEmail,
+        acmeStaging: traefik.acmeStaging,
+        adminAllowlist: traefik.adminAllowlist,
+        rateLimitAverage: traefik.rateLimitAverage,
+        rateLimitBurst: traefik.rateLimitBurst,
+        dashboard: traefik.dashboard,
+    } satisfies EntriesFor<GeoStackArgs>,
+    [
+        ...borrowRules(GEOSERVER_SPEC, {
+            domain: "domain",
+            tls: "tls",
+            adminAllowlist: "adminAllowlist",
+            rateLimitAverage: "rateLimitAverage",
+            rateLimitBurst: "rateLimitBurst",
+        }),
+        ...borrowRules(TRAEFIK_SPEC, {
+            domain: "domain",
+            tls: "tls",
+            acmeEmail: "acmeEmail",
+            dashboard: "dashboard",
+            adminAllowlist: "adminAllowlist",
+            rateLimitAverage: "rateLimitAverage",
+            rateLimitBurst: "rateLimitBurst",
+        }),
+        ...borrowRules(
+            GEOSERVER_IMAGE_SPEC,
+            {
+                repository: "imageRepository",
+                geoserverVersion: "geoserverVersion",
+                extensions: "geoserverExtensions",
+                push: "pushImage",
+                registryUsername: "registryUsername",
+                registryPassword: "registryPassword",
+            },
+            // Nothing is built when a prebuilt image is run.
+            (settings) => settings.geoserverImage === undefined,
+        ),
+        {
+            keys: ["geoserverImage", "pushImage"],
+            check: ({ geoserverImage, pushImage }, name) =>
+                geoserverImage !== undefined && pushImage
+                    ? problem(name("pushImage"), pushImage, `false when ${name("geoserverImage")} is set: nothing is built`)
+                    : undefined,
+        },
+        {
+            keys: ["geoserverImage", "geoserverExtensions"],
+            check: ({ geoserverImage, geoserverExtensions }, name) =>
+                geoserverImage !== undefined && geoserverExtensions.length > 0
+                    ? problem(
+                          name("geoserverExtensions"),
+                          geoserverExtensions,
+                          `[] when ${name("geoserverImage")} is set: extensions are baked in at build time`,
+                      )
+                    : undefined,
+        },
+    ],
+);
+
+export type GeoStackSettings = Settings<typeof GEOSTACK_SPEC.args>;
+
+/**
+ * Every problem with GeoStack args, each named as `name` says (the stack config names them `geostack:<key>`).
+ * `unreadable`: keys whose given value could not be read (the stack config's); the rules over them are left out, as
+ * for an invalid value, rather than judge the default in its place.
+ */
+export function geoStackProblems(args: GeoStackArgs, name?: (key: string) => string, unreadable: string[] = []): string[] {
+    const rules = GEOSTACK_SPEC.rules.filter((rule) => !rule.keys.some((key) => unreadable.includes(key)));
+    return resolve({ ...GEOSTACK_SPEC, rules }, args, name).problems;
 }
 
 /** The whole stack: two networks, PostGIS, GeoServer and traefik (with its Docker socket proxy), wired together. */
@@ -65,7 +171,7 @@ export class GeoStack extends pulumi.ComponentResource {
     readonly url: pulumi.Output<string>;
     /** GeoServer administrator user. */
     readonly adminUser: pulumi.Output<string>;
-    /** Its generated password (secret). */
+    /** The GeoServer administrator's generated password (secret). */
     readonly adminPassword: pulumi.Output<string>;
     /** Password of the `geoserver` role on the `gis` database (secret). */
     readonly databasePassword: pulumi.Output<string>;
@@ -77,7 +183,9 @@ export class GeoStack extends pulumi.ComponentResource {
     readonly containerNames: pulumi.Output<string[]>;
     /** PostGIS and GeoServer data volume names. */
     readonly volumeNames: pulumi.Output<string[]>;
+    /** `<scheme>://traefik.<domain>/dashboard/` when `dashboard` is on, else empty. */
     readonly dashboardUrl: pulumi.Output<string>;
+    /** Basic-auth password of `admin` on the dashboard (secret); empty without `dashboard` and `tls`. */
     readonly dashboardPassword: pulumi.Output<string>;
     /** The GeoServer image by name: `<imageRepository>:<geoserverVersion>`, or the prebuilt reference. */
     readonly geoserverImageName: pulumi.Output<string>;
@@ -85,42 +193,12 @@ export class GeoStack extends pulumi.ComponentResource {
     readonly geoserverImageDigest: pulumi.Output<string>;
 
     constructor(name: string, args: GeoStackArgs, opts?: pulumi.ComponentResourceOptions) {
-        const namePrefix = args.namePrefix ?? name;
-        const geoserverVersion = args.geoserverVersion ?? DEFAULT_GEOSERVER_VERSION;
-        const imagePlatform = args.imagePlatform ?? DEFAULT_IMAGE_PLATFORM;
-        const edge = {
-            domain: args.domain,
-            tls: args.tls ?? false,
-            acmeEmail: args.acmeEmail ?? "",
-            adminAllowlist: args.adminAllowlist ?? [],
-            rateLimitAverage: args.rateLimitAverage ?? DEFAULT_RATE_LIMIT.average,
-            rateLimitBurst: args.rateLimitBurst ?? DEFAULT_RATE_LIMIT.burst,
-            dashboard: args.dashboard ?? false,
-        };
-        // The children check these too, but only once the networks and PostGIS exist: check them before anything.
-        requireValid(`Invalid arguments for GeoStack "${name}"`, [
-            check("namePrefix", namePrefix, isNamePrefix),
-            check("geoserverVersion", geoserverVersion, isGeoserverVersion),
-            check("domain", edge.domain, isDomain),
-            ...edgeArgumentProblems(edge),
-            check("imagePlatform", imagePlatform, isImagePlatform),
-            args.geoserverImage === undefined ? undefined : check("geoserverImage", args.geoserverImage, isImageReference),
-            // A prebuilt image is run as it is: nothing could be pushed, nothing baked in.
-            args.geoserverImage !== undefined && args.pushImage ? problem("pushImage", true, "false when geoserverImage is given (nothing is built)") : undefined,
-            args.geoserverImage === undefined && args.pushImage && (!args.registryUsername || args.registryPassword === undefined)
-                ? problem("pushImage", true, "registryUsername and registryPassword to be given (the registry login)")
-                : undefined,
-            args.geoserverImage === undefined && args.imageRepository !== undefined
-                ? check("imageRepository", args.imageRepository, args.pushImage ? isPushableRepository : isImageRepository)
-                : undefined,
-            args.geoserverImage !== undefined && (args.geoserverExtensions ?? []).length > 0
-                ? problem("geoserverExtensions", args.geoserverExtensions, "none when geoserverImage is given (extensions are baked in at build time)")
-                : undefined,
-        ]);
-        // Validated before super(): a bad argument registers nothing, not even this component.
+        const settings = resolveOrThrow(GEOSTACK_SPEC, { ...args, namePrefix: args.namePrefix ?? name }, `Invalid arguments for GeoStack "${name}"`);
         super("geostack:index:GeoStack", name, {}, opts);
+        const namePrefix = settings.namePrefix ?? name;
+        const { protectData, domain, tls, adminAllowlist, rateLimitAverage, rateLimitBurst } = settings;
 
-        const image = this.imageToRun(name, args, geoserverVersion, imagePlatform);
+        const image = this.geoserverImage(name, settings);
 
         // Internal: the database network has no route out of the host.
         const backend = new docker.Network(`${name}-backend`, { name: `${namePrefix}-backend`, driver: "bridge", internal: true }, { parent: this });
@@ -131,10 +209,10 @@ export class GeoStack extends pulumi.ComponentResource {
             {
                 namePrefix,
                 networkName: backend.name,
-                image: args.postgisImage,
-                memoryMb: args.postgisMemoryMb,
-                publishPort: args.publishDatabasePort,
-                protectData: args.protectData,
+                image: settings.postgisImage,
+                memoryMb: settings.postgisMemoryMb,
+                publishPort: settings.publishDatabasePort,
+                protectData,
             },
             { parent: this },
         );
@@ -142,22 +220,22 @@ export class GeoStack extends pulumi.ComponentResource {
             `${name}-geoserver`,
             {
                 namePrefix,
-                domain: args.domain,
+                domain,
                 image: image.run,
                 backendNetworkName: backend.name,
                 proxyNetworkName: proxy.name,
                 databaseHost: postgis.host,
-                databasePort: 5432,
+                databasePort: postgis.port,
                 databaseName: postgis.database,
                 databaseUser: postgis.username,
                 databasePassword: postgis.password,
-                adminUser: args.geoserverAdminUser,
-                memoryMb: args.geoserverMemoryMb,
-                protectData: args.protectData,
-                tls: edge.tls,
-                adminAllowlist: edge.adminAllowlist,
-                rateLimitAverage: edge.rateLimitAverage,
-                rateLimitBurst: edge.rateLimitBurst,
+                adminUser: settings.geoserverAdminUser,
+                memoryMb: settings.geoserverMemoryMb,
+                protectData,
+                tls,
+                adminAllowlist,
+                rateLimitAverage,
+                rateLimitBurst,
             },
             // PostGIS's container waits until healthy, so GeoServer starts against a ready database.
             { parent: this, dependsOn: [postgis] },
@@ -167,15 +245,20 @@ export class GeoStack extends pulumi.ComponentResource {
             {
                 namePrefix,
                 proxyNetworkName: proxy.name,
-                image: args.traefikImage,
-                memoryMb: args.traefikMemoryMb,
-                ...edge,
-                acmeStaging: args.acmeStaging,
-                protectData: args.protectData,
+                domain,
+                image: settings.traefikImage,
+                memoryMb: settings.traefikMemoryMb,
+                tls,
+                acmeEmail: settings.acmeEmail,
+                acmeStaging: settings.acmeStaging,
+                dashboard: settings.dashboard,
+                adminAllowlist,
+                rateLimitAverage,
+                rateLimitBurst,
+                protectData,
             },
             { parent: this },
         );
-
         this.url = geoserver.url;
         this.adminUser = geoserver.adminUser;
         this.adminPassword = geoserver.adminPassword;
@@ -205,33 +288,31 @@ export class GeoStack extends pulumi.ComponentResource {
     }
 
     /**
-     * The GeoServer image and what the container runs (`run`). A registry image is run through a RemoteImage by its
-     * image ID: the container is not replaced on every `up`, and a remote Docker host pulls exactly that digest. An
-     * unpushed build is in the Docker host's image store only, so its local image ID is run directly.
+     * The GeoServer image: its name, its exact digest, and what the container runs. A registry image is run through a
+     * RemoteImage by its image ID: the container is not replaced on every `up`, and a remote Docker host pulls exactly
+     * that digest. An unpushed build exists only in the Docker host's image store, so its local image ID is run directly.
      */
-    private imageToRun(name: string, args: GeoStackArgs, geoserverVersion: string, platform: string) {
-        const pull = (reference: pulumi.Input<string>) => pullImage(`${name}-geoserver`, reference, this, platform);
-
-        if (args.geoserverImage !== undefined) {
-            const prebuilt = pull(args.geoserverImage);
-            return { name: pulumi.output(args.geoserverImage), digest: prebuilt.repoDigest, run: prebuilt.imageId };
+    private geoserverImage(name: string, settings: GeoStackSettings) {
+        const pull = (reference: pulumi.Input<string>) => pullImage(`${name}-geoserver`, reference, this, settings.imagePlatform);
+        if (settings.geoserverImage !== undefined) {
+            const prebuilt = pull(settings.geoserverImage);
+            return { name: pulumi.output(settings.geoserverImage), digest: prebuilt.repoDigest, run: prebuilt.imageId };
         }
         const built = new GeoServerImage(
             `${name}-geoserver-image`,
             {
-                repository: args.imageRepository ?? DEFAULT_IMAGE_REPOSITORY,
-                geoserverVersion,
-                extensions: args.geoserverExtensions,
-                platform,
-                push: args.pushImage,
-                registryUsername: args.registryUsername,
-                registryPassword: args.registryPassword,
-                source: args.imageSource,
+                repository: settings.imageRepository,
+                geoserverVersion: settings.geoserverVersion,
+                extensions: settings.geoserverExtensions,
+                platform: settings.imagePlatform,
+                push: settings.pushImage,
+                registryUsername: settings.registryUsername,
+                registryPassword: settings.registryPassword,
+                source: settings.imageSource,
             },
             { parent: this },
         );
-        if (!args.pushImage) return { name: built.imageName, digest: built.repoDigest, run: built.repoDigest };
-        const pushed = pull(built.repoDigest);
-        return { name: built.imageName, digest: built.repoDigest, run: pushed.imageId };
+        const run = settings.pushImage ? pull(built.repoDigest).imageId : built.repoDigest;
+        return { name: built.imageName, digest: built.repoDigest, run };
     }
 }

@@ -1,7 +1,11 @@
-export * from "./geostack";
-export * from "./postgis";
-export * from "./geoserver";
-export * from "./geoserver-image";
-export * from "./traefik";
-export * from "./docker-socket-proxy";
-export * from "./helpers/defaults";
+// The package's public API: the six components, their args, the specs their args are checked by, and the defaults.
+export { GeoStack, type GeoStackArgs, GEOSTACK_SPEC, geoStackProblems } from "./geostack";
+export { Postgis, type PostgisArgs, POSTGIS_SPEC, POSTGIS_HOST_ALIAS } from "./postgis/postgis";
+export { POSTGRES_PORT } from "./postgis/postgres";
+export { GeoServer, type GeoServerArgs, GEOSERVER_SPEC, GEOSERVER_DATA_DIR, officialGeoserverImage } from "./geoserver/geoserver";
+export { GeoServerImage, type GeoServerImageArgs, GEOSERVER_IMAGE_SPEC } from "./geoserver/image";
+export { TraefikProxy, type TraefikProxyArgs, TRAEFIK_SPEC } from "./traefik/traefik";
+export { DASHBOARD_USER } from "./traefik/dashboard";
+export { DockerSocketProxy, type DockerSocketProxyArgs, DOCKER_SOCKET_PROXY_SPEC } from "./traefik/socket-proxy";
+export { InvalidInputError, type Arg, type Spec } from "./shared/args";
+export * from "./defaults";

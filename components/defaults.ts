@@ -1,0 +1,28 @@
+/** Releases and sizes a GeoStack gets when nothing else is said; the components' specs take their defaults from here. */
+export const DEFAULT_GEOSERVER_VERSION = "2.28.4";
+export const DEFAULT_POSTGIS_IMAGE = "postgis/postgis:17-3.5";
+export const DEFAULT_TRAEFIK_IMAGE = "traefik:v3.6.26";
+export const DEFAULT_GEOSERVER_ADMIN_USER = "admin";
+/** Docker API proxy in front of the socket for traefik (HAProxy based; writes its config to /tmp). */
+export const DEFAULT_DOCKER_SOCKET_PROXY_IMAGE = "tecnativa/docker-socket-proxy:v0.5.0";
+
+/** Per client IP, on each GeoServer router: a map view of retina tiles fits in one burst. */
+export const DEFAULT_RATE_LIMIT = { average: 50, burst: 200 } as const;
+/** A local name: dev builds the GeoServer image without pushing it anywhere. */
+export const DEFAULT_IMAGE_REPOSITORY = "geostack/geoserver";
+export const DEFAULT_IMAGE_PLATFORM = "linux/amd64";
+
+export const DEFAULT_MEMORY_MB = {
+    postgis: 1024,
+    geoserver: 2048,
+    traefik: 256,
+    dockerSocketProxy: 64,
+} as const;
+
+/** Below these, the process does not start reliably (GeoServer's JVM in particular). */
+export const MIN_MEMORY_MB = {
+    postgis: 256,
+    geoserver: 768,
+    traefik: 64,
+    dockerSocketProxy: 32,
+} as const;

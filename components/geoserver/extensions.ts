@@ -1,0 +1,97 @@
+import type { Check } from "../shared/args";
+
+/**
+ * The official GeoServer extensions, by release line: the `<name>` in `geoserver-<version>-<name>-plugin.zip` as
+ * published with each release (geoserver.org download pages). The image build downloads exactly those zips, so a name
+ * that is not here would only fail later, in the middle of `pulumi up`.
+ */
+const COMMON = [
+    "app-schema",
+    "authkey",
+    "cas",
+    "charts",
+    "control-flow",
+    "css",
+    "csw",
+    "csw-iso",
+    "db2",
+    "dxf",
+    "excel",
+    "feature-pregeneralized",
+    "gdal",
+    "geofence",
+    "geofence-server-postgres",
+    "geopkg-output",
+    "grib",
+    "gwc-s3",
+    "imagemap",
+    "importer",
+    "importer-bdb",
+    "inspire",
+    "jp2k",
+    "libjpeg-turbo",
+    "mapml",
+    "mbstyle",
+    "metadata",
+    "mongodb",
+    "monitor",
+    "mysql",
+    "netcdf",
+    "netcdf-out",
+    "ogcapi-features",
+    "ogr-wfs",
+    "ogr-wps",
+    "oracle",
+    "params-extractor",
+    "printing",
+    "pyramid",
+    "querylayer",
+    "rat",
+    "sldservice",
+    "sqlserver",
+    "vectortiles",
+    "wcs2_0-eo",
+    "web-resource",
+    "wmts-multi-dimensional",
+    "wps",
+    "wps-cluster-hazelcast",
+    "wps-download",
+    "wps-jdbc",
+    "xslt",
+    "ysld",
+] as const;
+
+export const GEOSERVER_EXTENSIONS: Readonly<Record<string, readonly string[]>> = {
+    "2.28": [...COMMON, "geofence-server-h2", "h2"].sort(),
+    // 3.0 drops the H2 modules and splits some formerly built-in formats and services out as extensions.
+    "3.0": [...COMMON, "arcgrid", "iau", "image", "wcs1_0", "wcs1_1"].sort(),
+};
+
+/** `2.28` for `2.28.2`, `3.0` for `3.0.1-M1`. */
+export function releaseLineOf(version: string): string {
+    return version.split(".").slice(0, 2).join(".");
+}
+
+/**
+ * The extension names of the version's release line; for a line not listed above, every name of any listed line
+ * (the build then fails on a name that line no longer publishes).
+ */
+export function knownExtensions(version: string): readonly string[] {
+    return GEOSERVER_EXTENSIONS[releaseLineOf(version)] ?? [...new Set(Object.values(GEOSERVER_EXTENSIONS).flat())].sort();
+}
+
+/** The names that are not official extensions of that version. */
+export function unknownExtensions(version: string, names: readonly string[]): string[] {
+    const known = knownExtensions(version);
+    return names.filter((name) => !known.includes(name));
+}
+
+/** The check of an extension list against the version it is built for. */
+export function extensionList(geoserverVersion: string): Check<string[]> {
+    return (names) => {
+        const unknown = unknownExtensions(geoserverVersion, names);
+        return unknown.length === 0
+            ? undefined
+            : `official GeoServer ${releaseLineOf(geoserverVersion)} extension names; unknown: ${unknown.join(", ")}; known: ${knownExtensions(geoserverVersion).join(", ")}`;
+    };
+}

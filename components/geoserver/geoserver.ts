@@ -1,0 +1,168 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
+import * as random from "@pulumi/random";
+import { DEFAULT_GEOSERVER_ADMIN_USER, DEFAULT_GEOSERVER_VERSION, DEFAULT_MEMORY_MB, MIN_MEMORY_MB } from "../defaults";
+import { POSTGRES_PORT } from "../postgis/postgres";
+import { arg, type EntriesFor, resolveOrThrow, spec } from "../shared/args";
+import { dockerNamePrefix, memoryMb, userName } from "../shared/checks";
+import { pullImage, withContainerDefaults } from "../shared/container";
+import { edgePolicy, edgeSpec } from "../shared/edge";
+import { geoserverEnv } from "./env";
+import { GEOSERVER_CONTEXT_PATH, GEOSERVER_PORT, geoserverRouteLabels } from "./routes";
+
+export const GEOSERVER_DATA_DIR = "/opt/geoserver_data";
+const MAX_RAM_PERCENTAGE = 75;
+// A static file of the web UI: answers once Tomcat and GeoServer are up, without credentials.
+const HEALTHCHECK_URL = `http://127.0.0.1:${GEOSERVER_PORT}${GEOSERVER_CONTEXT_PATH}/web/wicket/resource/org.geoserver.web.GeoServerBasePage/img/logo.png`;
+
+export function officialGeoserverImage(version: string): string {
+    return `docker.osgeo.org/geoserver:${version}`;
+}
+
+export interface GeoServerArgs {
+    /** Prefixes the container and volume names and the traefik router (GeoStack passes `<project>-<stack>`); defaults to the component name. */
+    namePrefix?: string;
+    /** The public host name GeoServer is served on, under `/geoserver`. */
+    domain: string;
+    /** Image to run; defaults to the official image at GeoStack's pinned version. An image ID avoids replacements. */
+    image?: pulumi.Input<string>;
+    /** A network shared with PostGIS (GeoStack's is internal); omit it when the database is reachable on the proxy network or outside Docker. */
+    backendNetworkName?: pulumi.Input<string>;
+    /** An existing network traefik watches and reaches GeoServer on. */
+    proxyNetworkName: pulumi.Input<string>;
+    /** Host name of PostgreSQL as GeoServer sees it. */
+    databaseHost: pulumi.Input<string>;
+    /** PostgreSQL's port; default 5432. */
+    databasePort?: pulumi.Input<number>;
+    /** The database GeoServer's JNDI pool `jdbc/postgres` connects to. */
+    databaseName: pulumi.Input<string>;
+    /** The role it connects as; GeoServer needs no more than to own its tables in that database. */
+    databaseUser: pulumi.Input<string>;
+    /** Pass it as a secret; it reaches the container only through its (secret) environment. */
+    databasePassword: pulumi.Input<string>;
+    /** GeoServer administrator (default `admin`); its password is generated. */
+    adminUser?: string;
+    /** Memory limit of the container in MiB (at least 768, default 2048); the JVM heap may use 75% of it. */
+    memoryMb?: number;
+    /** Protects the data directory volume from `pulumi destroy` and keeps it if the resource is deleted. */
+    protectData?: boolean;
+    /** Served over HTTPS (traefik's `websecure` entrypoint): the public URL and PROXY_BASE_URL use `https`. */
+    tls?: boolean;
+    /** CIDRs that may reach the web UI and REST API; empty: only the OGC services are routed. */
+    adminAllowlist?: string[];
+    /** Requests per second per client IP on each router (default 50). */
+    rateLimitAverage?: number;
+    /** Requests per client IP allowed at once on top of `rateLimitAverage` (default 200). */
+    rateLimitBurst?: number;
+}
+
+type Wired = "image" | "backendNetworkName" | "proxyNetworkName" | "databaseHost" | "databasePort" | "databaseName" | "databaseUser" | "databasePassword";
+const edge = edgeSpec("domain", "tls", "adminAllowlist", "rateLimitAverage", "rateLimitBurst");
+
+export const GEOSERVER_SPEC = spec(
+    {
+        namePrefix: arg.optional<string>("string", { check: dockerNamePrefix }),
+        ...edge.args,
+        adminUser: arg.withDefault<string>(DEFAULT_GEOSERVER_ADMIN_USER, { check: userName }),
+        memoryMb: arg.withDefault<number>(DEFAULT_MEMORY_MB.geoserver, { check: memoryMb(MIN_MEMORY_MB.geoserver) }),
+        protectData: arg.withDefault(false),
+    } satisfies EntriesFor<GeoServerArgs, Wired>,
+    edge.rules,
+);
+
+/**
+ * GeoServer from the official image, behind traefik at `<scheme>://<domain>/geoserver`, with a JNDI pool to PostGIS:
+ * the OGC services public, the rest only from the admin allowlist, both rate-limited per client IP.
+ */
+export class GeoServer extends pulumi.ComponentResource {
+    /** `<scheme>://<domain>/geoserver/`: https with `tls`, else http. */
+    readonly url: pulumi.Output<string>;
+    /** GeoServer administrator user. */
+    readonly adminUser: pulumi.Output<string>;
+    /** The generated administrator password (secret). */
+    readonly adminPassword: pulumi.Output<string>;
+    /** `<namePrefix>-geoserver` */
+    readonly containerName: pulumi.Output<string>;
+    /** The data directory volume, `<namePrefix>-geoserver-data`. */
+    readonly volumeName: pulumi.Output<string>;
+
+    constructor(name: string, args: GeoServerArgs, opts?: pulumi.ComponentResourceOptions) {
+        const settings = resolveOrThrow(GEOSERVER_SPEC, { ...args, namePrefix: args.namePrefix ?? name }, `Invalid arguments for GeoServer "${name}"`);
+        super("geostack:index:GeoServer", name, {}, opts);
+        const namePrefix = settings.namePrefix ?? name;
+        const { domain, adminUser, protectData } = settings;
+        const policy = edgePolicy(settings);
+        const publicUrl = `${policy.scheme}://${domain}`;
+
+        const adminPassword = new random.RandomPassword(`${name}-admin-password`, { length: 24, special: false }, { parent: this });
+        const volume = new docker.Volume(
+            `${name}-data`,
+            { name: `${namePrefix}-geoserver-data` },
+            { parent: this, protect: protectData, retainOnDelete: protectData },
+        );
+
+        const container = new docker.Container(
+            name,
+            withContainerDefaults(
+                {
+                    namePrefix,
+                    role: "geoserver",
+                    memoryMb: settings.memoryMb,
+                    labels: pulumi
+                        .output(args.proxyNetworkName)
+                        .apply((proxyNetworkName) => geoserverRouteLabels({ namePrefix, domain, proxyNetworkName, edge: policy })),
+                },
+                {
+                    image: args.image ?? pullImage(name, officialGeoserverImage(DEFAULT_GEOSERVER_VERSION), this).imageId,
+                    envs: pulumi
+                        .all([
+                            adminPassword.result,
+                            args.databaseHost,
+                            args.databasePort ?? POSTGRES_PORT,
+                            args.databaseName,
+                            args.databaseUser,
+                            args.databasePassword,
+                        ])
+                        .apply(([password, host, port, dbName, user, dbPassword]) =>
+                            geoserverEnv({
+                                publicUrl,
+                                domain,
+                                adminUser,
+                                adminPassword: password,
+                                database: { host, port, name: dbName, user, password: dbPassword },
+                                maxRamPercentage: MAX_RAM_PERCENTAGE,
+                            }),
+                        ),
+                    volumes: [{ volumeName: volume.name, containerPath: GEOSERVER_DATA_DIR }],
+                    networksAdvanced: [...(args.backendNetworkName === undefined ? [] : [{ name: args.backendNetworkName }]), { name: args.proxyNetworkName }],
+                    healthcheck: {
+                        tests: ["CMD", "curl", "--fail", "--silent", "--output", "/dev/null", HEALTHCHECK_URL],
+                        interval: "30s",
+                        timeout: "10s",
+                        retries: 5,
+                        // As Docker reports durations, so the state matches what is read back.
+                        startPeriod: "2m0s",
+                    },
+                    // `pulumi up` ends only once GeoServer answers.
+                    wait: true,
+                    waitTimeout: 300,
+                },
+            ),
+            // Children do not inherit the component's dependsOn; without this GeoServer would start beside a cold database.
+            { parent: this, dependsOn: pulumi.output(opts?.dependsOn ?? []).apply((deps) => [volume, ...[deps].flat()]) },
+        );
+
+        this.url = pulumi.output(`${publicUrl}${GEOSERVER_CONTEXT_PATH}/`);
+        this.adminUser = pulumi.output(adminUser);
+        this.adminPassword = pulumi.secret(adminPassword.result);
+        this.containerName = container.name;
+        this.volumeName = volume.name;
+        this.registerOutputs({
+            url: this.url,
+            adminUser: this.adminUser,
+            adminPassword: this.adminPassword,
+            containerName: this.containerName,
+            volumeName: this.volumeName,
+        });
+    }
+}

@@ -1,0 +1,53 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
+
+/** Labels every GeoStack container carries, so `docker ps --filter label=geostack.instance=...` finds one stack. */
+export function instanceLabels(namePrefix: string, role: string): Record<string, string> {
+    return { "geostack.instance": namePrefix, "geostack.role": role };
+}
+
+/** `{ key: value }` as the provider's label list, sorted so that a diff only shows real changes. */
+export function toLabelList(labels: Record<string, string>): docker.types.input.ContainerLabel[] {
+    return Object.keys(labels)
+        .sort()
+        .map((label) => ({ label, value: labels[label] }));
+}
+
+export interface ContainerDefaults {
+    /** `<project>-<stack>`: the container is named `<namePrefix>-<role>` so stacks can share a host. */
+    namePrefix: string;
+    role: string;
+    memoryMb: number;
+    /** Extra labels (traefik routing); may wait on outputs such as a network name. */
+    labels?: pulumi.Input<Record<string, string>>;
+}
+
+/**
+ * The one place for what every GeoStack container gets: a stable name, restart policy, rotated logs,
+ * a hard memory limit with no swap, no privilege escalation, and the instance labels.
+ */
+export function withContainerDefaults(
+    defaults: ContainerDefaults,
+    args: Omit<docker.ContainerArgs, "name" | "restart" | "logDriver" | "logOpts" | "memory" | "memorySwap" | "labels" | "securityOpts">,
+): docker.ContainerArgs {
+    return {
+        ...args,
+        name: `${defaults.namePrefix}-${defaults.role}`,
+        restart: "unless-stopped",
+        logDriver: "json-file",
+        logOpts: { "max-size": "10m", "max-file": "5" },
+        memory: defaults.memoryMb,
+        memorySwap: defaults.memoryMb,
+        securityOpts: ["no-new-privileges:true"],
+        labels: pulumi.output(defaults.labels ?? {}).apply((labels) => toLabelList({ ...labels, ...instanceLabels(defaults.namePrefix, defaults.role) })),
+    };
+}
+
+/**
+ * Pulls `reference` for a container to run by its image ID: a container given an image name or digest is replaced
+ * on every `up`, one given an ID is not, and a remote Docker host pulls exactly that image. `keepLocally`: deleting
+ * this resource must not remove an image a container may still use.
+ */
+export function pullImage(name: string, reference: pulumi.Input<string>, parent: pulumi.Resource, platform?: string): docker.RemoteImage {
+    return new docker.RemoteImage(`${name}-image`, { name: reference, keepLocally: true, platform }, { parent });
+}

@@ -1,0 +1,63 @@
+/** Pure builder of traefik's static configuration as command-line flags: no file on the Docker host. */
+import { ENTRYPOINTS } from "../shared/edge";
+
+/** The certificate resolver every router on `websecure` gets its certificate from. */
+export const ACME_RESOLVER = "letsencrypt";
+/** On the ACME volume, so certificates survive a new container (Let's Encrypt rate limits last a week). */
+export const ACME_STORAGE_DIR = "/letsencrypt";
+export const LETS_ENCRYPT_CA = "https://acme-v02.api.letsencrypt.org/directory";
+export const LETS_ENCRYPT_STAGING_CA = "https://acme-staging-v02.api.letsencrypt.org/directory";
+/** Prometheus metrics are served here, on an entrypoint that is never published. */
+export const METRICS_PORT = 8082;
+
+export interface TraefikFlagArgs {
+    /** The network traefik reaches routed containers on. */
+    proxyNetworkName: string;
+    /** The Docker API, e.g. `tcp://docker-socket-proxy:2375`: never the socket itself. */
+    dockerEndpoint: string;
+    /** HTTPS on :443 with Let's Encrypt, and :80 redirecting to it. */
+    tls: boolean;
+    /** Let's Encrypt account e-mail; used when `tls`. */
+    acmeEmail?: string;
+    /** Let's Encrypt's staging CA (untrusted certificates, generous limits) instead of the production CA. */
+    acmeStaging: boolean;
+    /** Serves the dashboard through a router (never the insecure API port). */
+    dashboard: boolean;
+}
+
+export function traefikFlags(args: TraefikFlagArgs): string[] {
+    const tls = args.tls
+        ? [
+              `--entrypoints.${ENTRYPOINTS.websecure}.address=:443`,
+              `--entrypoints.${ENTRYPOINTS.web}.http.redirections.entrypoint.to=${ENTRYPOINTS.websecure}`,
+              `--entrypoints.${ENTRYPOINTS.web}.http.redirections.entrypoint.scheme=https`,
+              `--entrypoints.${ENTRYPOINTS.web}.http.redirections.entrypoint.permanent=true`,
+              // Every router on websecure gets TLS from this resolver, for the host names in its rule.
+              `--entrypoints.${ENTRYPOINTS.websecure}.http.tls.certresolver=${ACME_RESOLVER}`,
+              `--certificatesresolvers.${ACME_RESOLVER}.acme.email=${args.acmeEmail}`,
+              `--certificatesresolvers.${ACME_RESOLVER}.acme.storage=${ACME_STORAGE_DIR}/acme.json`,
+              `--certificatesresolvers.${ACME_RESOLVER}.acme.caserver=${args.acmeStaging ? LETS_ENCRYPT_STAGING_CA : LETS_ENCRYPT_CA}`,
+              // TLS-ALPN-01 runs on :443 itself: nothing needs to answer on :80 but the redirect.
+              `--certificatesresolvers.${ACME_RESOLVER}.acme.tlschallenge=true`,
+          ]
+        : [];
+    return [
+        `--entrypoints.${ENTRYPOINTS.web}.address=:80`,
+        ...tls,
+        `--entrypoints.metrics.address=:${METRICS_PORT}`,
+        "--providers.docker=true",
+        `--providers.docker.endpoint=${args.dockerEndpoint}`,
+        // Only containers labelled traefik.enable=true are routed; PostGIS never is.
+        "--providers.docker.exposedbydefault=false",
+        `--providers.docker.network=${args.proxyNetworkName}`,
+        ...(args.dashboard ? ["--api.dashboard=true"] : []),
+        // Answers the healthcheck on the internal `traefik` entrypoint (:8080), which is never published.
+        "--ping=true",
+        "--log.level=INFO",
+        "--accesslog=true",
+        "--metrics.prometheus=true",
+        "--metrics.prometheus.entrypoint=metrics",
+        "--global.checknewversion=false",
+        "--global.sendanonymoususage=false",
+    ];
+}

@@ -1,0 +1,154 @@
+// GeoServer on its own, against any PostgreSQL and an existing traefik network: no GeoStack, no stack config.
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it } from "vitest";
+import { GeoServer, GEOSERVER_SPEC, type GeoServerArgs } from "../../components";
+import { installMocks, isSecret, type ProviderMocks, reveal, settle } from "../../tools/render/mocks";
+import { attempt, expectRefusal, type RefusalCase, registrationsDone, titleOf, uncovered } from "../support/refusals";
+import { CONTAINER, envOf, labelsOf, networksOf, REMOTE_IMAGE, VOLUME } from "../support/resources";
+
+const DATABASE = {
+    databaseHost: "db.internal.example.org",
+    databaseName: "gisdata",
+    databaseUser: "reader",
+} satisfies Partial<GeoServerArgs>;
+
+let mocks: ProviderMocks;
+let maps: GeoServer;
+
+beforeAll(async () => {
+    pulumi.runtime.setAllConfig({});
+    mocks = installMocks("some-other-project", "staging");
+    maps = new GeoServer("maps", {
+        domain: "maps.example.org",
+        proxyNetworkName: "edge",
+        ...DATABASE,
+        databasePassword: pulumi.secret("s3cret-from-elsewhere"),
+    });
+    new GeoServer("wired", {
+        namePrefix: "other",
+        domain: "maps.example.org",
+        image: "sha256:0123456789abcdef",
+        backendNetworkName: pulumi.output("db-net"),
+        proxyNetworkName: pulumi.output("traefik_default"),
+        ...DATABASE,
+        // An output of another resource, as GeoStack passes Postgis's port.
+        databasePort: pulumi.output(6543),
+        databasePassword: pulumi.secret("s3cret"),
+        protectData: true,
+    });
+    await registrationsDone();
+});
+
+/** `<type> <name>` of the resources the component registered directly. */
+async function children(component: pulumi.ComponentResource): Promise<string[]> {
+    const urn = (await settle(component.urn)).value;
+    return mocks.resources
+        .filter((r) => r.options.parent === urn)
+        .map((r) => `${r.type} ${r.name}`)
+        .sort();
+}
+
+describe("GeoServer given only a domain, a traefik network and a database", () => {
+    it("creates only its own password, volume and container, named after the component", async () => {
+        expect(await children(maps)).toEqual([
+            "docker:index/container:Container maps",
+            "docker:index/remoteImage:RemoteImage maps-image",
+            "docker:index/volume:Volume maps-data",
+            "random:index/randomPassword:RandomPassword maps-admin-password",
+        ]);
+        expect(mocks.get(CONTAINER, "maps").inputs.name).toBe("maps-geoserver");
+        expect(mocks.get(VOLUME, "maps-data").inputs.name).toBe("maps-geoserver-data");
+    });
+
+    it("runs the official image at GeoStack's pinned version, by the pulled image's ID", () => {
+        const official = mocks.get(REMOTE_IMAGE, "maps-image");
+        expect(official.inputs.name).toBe("docker.osgeo.org/geoserver:2.28.4");
+        expect(mocks.get(CONTAINER, "maps").inputs.image).toBe(official.state.imageId);
+    });
+
+    it("connects to the database it is given on 5432, the whole environment secret", () => {
+        const container = mocks.get(CONTAINER, "maps");
+        expect(isSecret(container.inputs.envs)).toBe(true);
+        expect(envOf(container)).toMatchObject({
+            POSTGRES_HOST: "db.internal.example.org",
+            POSTGRES_PORT: "5432",
+            POSTGRES_DB: "gisdata",
+            POSTGRES_USERNAME: "reader",
+            POSTGRES_PASSWORD: "s3cret-from-elsewhere",
+        });
+    });
+
+    it("joins only the traefik network when no backend network is given, and is routed through it", () => {
+        const container = mocks.get(CONTAINER, "maps");
+        expect(networksOf(container)).toEqual([{ name: "edge" }]);
+        expect(labelsOf(container)).toMatchObject({ "traefik.enable": "true", "traefik.docker.network": "edge" });
+        expect(labelsOf(container)["traefik.http.routers.maps-geoserver-public.rule"]).toMatch(/^Host\(`maps\.example\.org`\) && /);
+    });
+
+    it("does not protect its data directory unless asked", () => {
+        expect(mocks.get(VOLUME, "maps-data").options).toMatchObject({ protect: false, retainOnDelete: false });
+    });
+
+    it("outputs its URL and the generated admin password, secret", async () => {
+        expect((await settle(maps.url)).value).toBe("http://maps.example.org/geoserver/");
+        expect((await settle(maps.adminUser)).value).toBe("admin");
+        expect((await settle(maps.adminPassword)).secret).toBe(true);
+    });
+
+    it("names nothing after the project or stack it runs in", () => {
+        for (const r of mocks.resources) expect(JSON.stringify(reveal(r.inputs))).not.toMatch(/some-other-project|staging/);
+    });
+});
+
+describe("GeoServer wired to other resources' outputs", () => {
+    it("runs the image it is given and pulls nothing", () => {
+        expect(mocks.get(CONTAINER, "wired").inputs.image).toBe("sha256:0123456789abcdef");
+        expect(mocks.ofType(REMOTE_IMAGE).map((r) => r.name)).not.toContain("wired-image");
+    });
+
+    it("joins the backend network before the proxy network", () => {
+        expect(networksOf(mocks.get(CONTAINER, "wired"))).toEqual([{ name: "db-net" }, { name: "traefik_default" }]);
+        expect(labelsOf(mocks.get(CONTAINER, "wired"))["traefik.docker.network"]).toBe("traefik_default");
+    });
+
+    it("connects on the database port it is given as an output", () => {
+        expect(envOf(mocks.get(CONTAINER, "wired"))).toMatchObject({ POSTGRES_PORT: "6543", POSTGRES_PASSWORD: "s3cret" });
+    });
+
+    it("protects the data directory from destroy and keeps it when deleted, with protectData", () => {
+        expect(mocks.get(VOLUME, "wired-data").options).toMatchObject({ protect: true, retainOnDelete: true });
+    });
+});
+
+describe("GeoServer refuses bad args before registering anything", () => {
+    const context = 'Invalid arguments for GeoServer "bad"';
+    const base = { domain: "maps.example.org", proxyNetworkName: "edge", ...DATABASE, databasePassword: "pw" };
+    const cases: RefusalCase[] = [
+        { args: { namePrefix: "-x" } },
+        { args: { domain: "http://maps.example.org" } },
+        { args: { domain: undefined } },
+        { args: { adminUser: "1admin" } },
+        { args: { memoryMb: 512 } },
+        { args: { adminAllowlist: ["10.0.0.0/33"] } },
+        { args: { rateLimitAverage: 0 } },
+        { args: { rateLimitBurst: 1.5 } },
+        {
+            args: { tls: true, domain: "maps.local" },
+            message: /^domain = "maps\.local": expected a public DNS name Let's Encrypt can certify .*, since tls is true; set tls to false/,
+        },
+    ];
+
+    it("has a case for every arg with a check and every rule", () => {
+        expect(uncovered(GEOSERVER_SPEC, base, cases)).toEqual({ args: [], rules: [] });
+    });
+
+    it.each(cases.map((c) => [titleOf(c), c] as const))("%s", (_, refusal) =>
+        expectRefusal(GEOSERVER_SPEC, context, base, refusal, (args) => new GeoServer("bad", args as any)),
+    );
+
+    it("takes the component name as the name prefix only if Docker can use it", async () => {
+        const { error, registered } = await attempt(() => new GeoServer("bad name", base));
+        expect((error as Error).message).toMatch(/namePrefix = "bad name": expected a prefix for Docker names/);
+        expect(registered).toEqual([]);
+    });
+});

@@ -1,0 +1,129 @@
+// Postgis on its own, as another project uses it: no GeoStack around it, no stack config, only the args it is given.
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it } from "vitest";
+import { Postgis, POSTGIS_SPEC } from "../../components";
+import { installMocks, type ProviderMocks, reveal, settle } from "../../tools/render/mocks";
+import { attempt, expectRefusal, type RefusalCase, registrationsDone, titleOf, uncovered } from "../support/refusals";
+import { CONTAINER, NETWORK, VOLUME } from "../support/resources";
+
+let mocks: ProviderMocks;
+let appdb: Postgis;
+let published: Postgis;
+
+beforeAll(async () => {
+    pulumi.runtime.setAllConfig({});
+    mocks = installMocks("some-other-project", "staging");
+    appdb = new Postgis("appdb", { networkName: "app-net" });
+    new Postgis("db", { namePrefix: "app-test", networkName: "app-net", image: "postgis/postgis:18-3.6", protectData: true });
+    published = new Postgis("laptop", { networkName: "app-net", publishPort: 15432 });
+    await registrationsDone();
+});
+
+/** `<type> <name>` of the resources the component registered directly. */
+async function children(component: pulumi.ComponentResource): Promise<string[]> {
+    const urn = (await settle(component.urn)).value;
+    return mocks.resources
+        .filter((r) => r.options.parent === urn)
+        .map((r) => `${r.type} ${r.name}`)
+        .sort();
+}
+
+describe("Postgis given only a network", () => {
+    it("creates only its own passwords, volume and container, named after the component", async () => {
+        expect(await children(appdb)).toEqual([
+            "docker:index/container:Container appdb",
+            "docker:index/remoteImage:RemoteImage appdb-image",
+            "docker:index/volume:Volume appdb-data-pg17",
+            "random:index/randomPassword:RandomPassword appdb-geoserver-password",
+            "random:index/randomPassword:RandomPassword appdb-superuser-password",
+        ]);
+        expect(mocks.get(CONTAINER, "appdb").inputs.name).toBe("appdb-postgis");
+        expect(mocks.get(VOLUME, "appdb-data-pg17").inputs.name).toBe("appdb-postgis17-data");
+    });
+
+    it("joins the given network as `postgis` and publishes nothing", () => {
+        const container = mocks.get(CONTAINER, "appdb");
+        expect(reveal(container.inputs.networksAdvanced)).toEqual([{ name: "app-net", aliases: ["postgis"] }]);
+        expect(container.inputs.ports).toEqual([]);
+    });
+
+    it("does not protect its data unless asked", () => {
+        expect(mocks.get(VOLUME, "appdb-data-pg17").options).toMatchObject({ protect: false, retainOnDelete: false });
+    });
+
+    it("outputs the connection, the passwords secret", async () => {
+        expect((await settle(appdb.host)).value).toBe("postgis");
+        expect((await settle(appdb.port)).value).toBe(5432);
+        expect((await settle(appdb.database)).value).toBe("gis");
+        expect((await settle(appdb.username)).value).toBe("geoserver");
+        expect((await settle(appdb.password)).secret).toBe(true);
+        expect((await settle(appdb.superuserPassword)).secret).toBe(true);
+        expect((await settle(appdb.publishedAddress)).value).toBe("");
+    });
+
+    it("names nothing after the project or stack it runs in", () => {
+        for (const r of mocks.resources) expect(JSON.stringify(reveal(r.inputs))).not.toMatch(/some-other-project|staging/);
+    });
+});
+
+describe("Postgis on PostgreSQL 18, protected", () => {
+    it("mounts the cluster one level up, in a volume named for major 18", () => {
+        expect(mocks.get(CONTAINER, "db").inputs.volumes).toEqual([{ volumeName: "app-test-postgis18-data", containerPath: "/var/lib/postgresql" }]);
+    });
+
+    it("protects the data volume from destroy and keeps it when deleted", () => {
+        expect(mocks.get(VOLUME, "db-data-pg18").options).toMatchObject({ protect: true, retainOnDelete: true });
+    });
+});
+
+describe("Postgis with a published port", () => {
+    it("publishes 5432 on the loopback address only", async () => {
+        expect(mocks.get(CONTAINER, "laptop").inputs.ports).toEqual([{ internal: 5432, external: 15432, ip: "127.0.0.1" }]);
+        expect((await settle(published.publishedAddress)).value).toBe("127.0.0.1:15432");
+    });
+
+    // Docker publishes no port of a container that is only on internal networks (GeoStack's backend is internal).
+    it("also joins a network of its own, which is not internal", () => {
+        expect(reveal(mocks.get(CONTAINER, "laptop").inputs.networksAdvanced)).toEqual([
+            { name: "app-net", aliases: ["postgis"] },
+            { name: "laptop-postgis-publish" },
+        ]);
+        expect(mocks.get(NETWORK, "laptop-publish").inputs).toMatchObject({ name: "laptop-postgis-publish", driver: "bridge" });
+        expect(mocks.get(NETWORK, "laptop-publish").inputs.internal).toBeUndefined();
+    });
+});
+
+describe("Postgis refuses bad args before registering anything", () => {
+    const context = 'Invalid arguments for Postgis "bad"';
+    const base = { networkName: "app-net" };
+    const cases: RefusalCase[] = [
+        { args: { namePrefix: "-x" } },
+        { args: { image: "postgres:17" } },
+        { args: { image: "postgis/postgis:13-3.5" } },
+        { args: { memoryMb: 10 } },
+        { args: { publishPort: 99999 } },
+    ];
+
+    it("has a case for every arg with a check", () => {
+        expect(uncovered(POSTGIS_SPEC, base, cases)).toEqual({ args: [], rules: [] });
+    });
+
+    it.each(cases.map((c) => [titleOf(c), c] as const))("%s", (_, refusal) =>
+        expectRefusal(POSTGIS_SPEC, context, base, refusal, (args) => new Postgis("bad", args as any)),
+    );
+
+    it("lists every problem in one error, each with the arg, the value and what is expected", async () => {
+        const { error } = await attempt(
+            () => new Postgis("bad", { namePrefix: "p", networkName: "n", image: "postgres:17", memoryMb: 10, publishPort: 99999 }),
+        );
+        expect((error as Error).message).toMatch(
+            /^Invalid arguments for Postgis "bad" \(nothing was created\):\n {2}- image = "postgres:17": expected a postgis\/postgis image.*\n {2}- memoryMb = 10: expected .*at least 256\n {2}- publishPort = 99999: expected an integer TCP port.*$/,
+        );
+    });
+
+    it("takes the component name as the name prefix only if Docker can use it", async () => {
+        const { error, registered } = await attempt(() => new Postgis("bad name", { networkName: "n" }));
+        expect((error as Error).message).toMatch(/namePrefix = "bad name": expected a prefix for Docker names/);
+        expect(registered).toEqual([]);
+    });
+});

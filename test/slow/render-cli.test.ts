@@ -1,0 +1,161 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseStackConfig } from "../../config";
+import { ROOT, STAND_IN_SECRETS } from "../support/harness";
+
+// The CLIs as `npm run render` and `npm run render:diff` run them: compiled once by tsc with tsconfig.tools.json,
+// run by node, one process each. What they print is tested in-process by test/stacks (render) and the diff tests.
+let temp: string;
+let bin: string;
+
+beforeAll(() => {
+    temp = fs.mkdtempSync(path.join(os.tmpdir(), "geostack-render-test-"));
+    // Compiled next to a node_modules link, so the compiled code finds the packages as it does in bin/.
+    fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(temp, "node_modules"), "dir");
+    bin = path.join(temp, "bin");
+    execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", path.join(ROOT, "tsconfig.tools.json"), "--outDir", bin], { cwd: ROOT });
+}, 120_000);
+
+afterAll(() => {
+    if (temp) fs.rmSync(temp, { recursive: true, force: true });
+});
+
+function node(script: string, args: string[]) {
+    const result = spawnSync(process.execPath, [path.join(bin, "tools", "render", script), ...args], { encoding: "utf8", timeout: 120_000 });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe("npm run render", () => {
+    it("prints the dev stack deterministically, secrets masked", () => {
+        const first = node("cli.js", ["--stack", "dev", "--project-dir", ROOT]);
+        const second = node("cli.js", ["--stack", "dev", "--project-dir", ROOT]);
+        expect(first.status, first.stderr).toBe(0);
+        expect(second.stdout).toBe(first.stdout);
+        expect(first.stdout).toContain("docker:index/container:Container  geostack-geoserver");
+        expect(first.stdout).toContain("geoserverAdminPassword: [secret]");
+        // Built from the project's images/geoserver, named relative to it: the render does not depend on where bin/ is.
+        expect(first.stdout).toContain("context: images/geoserver");
+    });
+
+    it("prints JSON with --json, with the secret a stack sets through `pulumi config set --secret` stood in and masked", () => {
+        const json = node("cli.js", ["--stack", "prod", "--json", "--project-dir", ROOT]);
+        expect(json.status, json.stderr).toBe(0);
+        const rendered = JSON.parse(json.stdout);
+        expect(rendered.stack).toBe("prod");
+        expect(rendered.resources.map((r: any) => r.name)).toContain("geostack-geoserver-data");
+        expect(json.stdout.includes(STAND_IN_SECRETS.prod["geostack:registryPassword"]), "the registry token leaked").toBe(false);
+    });
+
+    it("fails on a bad stack config with the error `pulumi up` shows, and prints no render", () => {
+        const project = path.join(temp, "broken");
+        fs.mkdirSync(project);
+        fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(project, "Pulumi.yaml"));
+        fs.writeFileSync(path.join(project, "Pulumi.broken.yaml"), "config:\n  geostack:domain: http://maps.example.org\n  geostack:postgisMemoryMb: lots\n");
+        const result = node("cli.js", ["--stack", "broken", "--project-dir", project]);
+        expect(result.status).toBe(1);
+        expect(result.stdout).toBe("");
+        let expected = "";
+        try {
+            parseStackConfig({ domain: "http://maps.example.org", postgisMemoryMb: "lots" });
+        } catch (err) {
+            expected = (err as Error).message;
+        }
+        expect(expected).toContain("geostack:postgisMemoryMb");
+        expect(result.stderr).toBe(`error: Running program '${project}' failed with an unhandled exception:\nInvalidInputError: ${expected}\n`);
+    });
+
+    it("refuses an unknown stack and a missing --stack", () => {
+        expect(node("cli.js", ["--stack", "nosuchstack", "--project-dir", ROOT])).toMatchObject({
+            status: 1,
+            stderr: expect.stringContaining("Pulumi.nosuchstack.yaml"),
+        });
+        expect(node("cli.js", [])).toMatchObject({ status: 2, stderr: expect.stringContaining("--stack <name> is required") });
+    });
+});
+
+describe("npm run render:diff on real git history", () => {
+    let repo: string;
+    const author = { GIT_AUTHOR_NAME: "render test", GIT_AUTHOR_EMAIL: "render-test@example.invalid" };
+    const identity = { ...author, GIT_COMMITTER_NAME: author.GIT_AUTHOR_NAME, GIT_COMMITTER_EMAIL: author.GIT_AUTHOR_EMAIL };
+    const git = (...args: string[]) => execFileSync("git", args, { cwd: repo, encoding: "utf8", env: { ...process.env, ...identity } });
+    /** Edits a file of the temp repo; fails loudly when the text to change is gone (the code moved on). */
+    const edit = (file: string, from: string, to: string) => {
+        const target = path.join(repo, file);
+        const content = fs.readFileSync(target, "utf8");
+        expect(content, `${file} no longer contains ${from}`).toContain(from);
+        fs.writeFileSync(target, content.replace(from, to));
+    };
+    const diff = (...args: string[]) => node("diff-cli.js", ["--base", "main", "--project-dir", repo, ...args]);
+
+    beforeAll(() => {
+        // The working tree as it is (committed or not, deleted files left out), as the base of a fresh repository.
+        repo = path.join(temp, "repo");
+        fs.mkdirSync(repo);
+        const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "-z"], { cwd: ROOT, encoding: "utf8" })
+            .split("\0")
+            .filter(Boolean);
+        for (const file of files) {
+            // Regular files only: a deleted file, or a node_modules link that a checkout committed, stays out.
+            if (!fs.lstatSync(path.join(ROOT, file), { throwIfNoEntry: false })?.isFile()) continue;
+            fs.mkdirSync(path.dirname(path.join(repo, file)), { recursive: true });
+            fs.copyFileSync(path.join(ROOT, file), path.join(repo, file));
+        }
+        git("init", "--quiet", "--initial-branch=main");
+        git("add", "--all");
+        git("commit", "--quiet", "--message", "base");
+        fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(repo, "node_modules"), "dir");
+    });
+
+    it("says `no changes` when the stack is unchanged, and leaves no worktree behind", () => {
+        const result = diff("--stack", "dev");
+        expect(result.status, result.stderr).toBe(0);
+        expect(result.stdout).toContain("### Stack `dev`: no changes");
+        expect(git("worktree", "list").trim().split("\n")).toHaveLength(1);
+    }, 120_000);
+
+    it("flags a changed label as a replacement of the GeoServer container only", () => {
+        git("checkout", "--quiet", "-b", "label", "main");
+        edit("components/shared/container.ts", '"geostack.role": role', '"geostack.role": role === "geoserver" ? "map-server" : role');
+        git("commit", "--quiet", "--all", "--message", "rename GeoServer's role label");
+        const result = diff("--stack", "dev");
+        expect(result.status, result.stderr).toBe(0);
+        const out = result.stdout;
+        expect(out).toContain("### Stack `dev`: 1 to replace, 0 to remove, 0 to update, 0 to add");
+        expect(out).toContain("#### Replace `geostack-geoserver` (`docker:index/container:Container`, named `geostack-dev-geoserver`)");
+        expect(out).toContain("Docker must recreate this container");
+        expect(out).toContain('| `labels["geostack.role"]` | `geoserver` | `map-server` |');
+        expect(out).not.toContain("DATA LOSS");
+    }, 120_000);
+
+    it("flags a renamed volume as data loss, in bold, noting prod's protection", () => {
+        git("checkout", "--quiet", "-b", "volume", "main");
+        edit("components/geoserver/geoserver.ts", "-geoserver-data` }", "-geoserver-files` }");
+        git("commit", "--quiet", "--all", "--message", "rename GeoServer's volume");
+        const result = diff();
+        expect(result.status, result.stderr).toBe(0);
+        const out = result.stdout;
+        expect(out).toContain("> ⚠️ **Data loss: `geostack-dev-geoserver-files` is removed or replaced.**");
+        expect(out).toContain("#### ⚠️ **Replace `geostack-geoserver-data` (`docker:index/volume:Volume`, named `geostack-prod-geoserver-files`): DATA LOSS**");
+        expect(out).toContain("| `name` | `geostack-prod-geoserver-data` | `geostack-prod-geoserver-files` |");
+        expect(out).toMatch(/\*\*Docker volumes cannot change in place[^\n]*It is protected: `pulumi up` refuses/);
+        // The container mounting it changes too.
+        expect(out).toContain('| `volumes["/opt/geoserver_data"]` | `volume geostack-dev-geoserver-data` | `volume geostack-dev-geoserver-files` |');
+    }, 120_000);
+
+    it("reports a base that does not exist, and a stack config that fails, with a non-zero exit", () => {
+        expect(node("diff-cli.js", ["--base", "no-such-ref", "--project-dir", repo])).toMatchObject({
+            status: 2,
+            stderr: expect.stringContaining("no-such-ref"),
+        });
+        git("checkout", "--quiet", "-b", "broken", "main");
+        edit("Pulumi.dev.yaml", "geostack:publishDatabasePort: 15432", "geostack:publishDatabasePort: 99999");
+        git("commit", "--quiet", "--all", "--message", "bad port");
+        const result = diff("--stack", "dev");
+        expect(result.status).toBe(1);
+        expect(result.stdout).toContain("### Stack `dev`: the program fails at this change");
+        expect(result.stdout).toContain("geostack:publishDatabasePort = 99999");
+    }, 120_000);
+});

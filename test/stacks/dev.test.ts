@@ -1,0 +1,304 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { formatJson, formatText, render, type Rendered, SECRET } from "../../tools/render/render";
+import { isSecret, type RegisteredResource, reveal } from "../../tools/render/mocks";
+import { deployStack, type Deployed, readYaml, secretValues } from "../support/harness";
+import { CONTAINER, envOf, IMAGE, labelsOf, NETWORK, networksOf, REGISTRY_IMAGE, REMOTE_IMAGE, TAG, VOLUME } from "../support/resources";
+
+// The dev stack exactly as committed, run once for the whole file; the render is of that same run.
+let dev: Deployed;
+let rendered: Rendered;
+beforeAll(async () => {
+    dev = await deployStack("dev");
+    rendered = render("geostack", "dev", dev);
+});
+
+const container = (role: string): RegisteredResource => dev.mocks.get(CONTAINER, `geostack-${role}`);
+const geoserverLabel = (key: string): string => labelsOf(container("geoserver"))[`traefik.http.${key}`];
+const image = (): RegisteredResource => {
+    expect(dev.mocks.ofType(IMAGE)).toHaveLength(1);
+    return dev.mocks.ofType(IMAGE)[0];
+};
+
+describe("dev stack: networks, ports and data", () => {
+    it("creates the two networks, the database one internal", () => {
+        const byName = Object.fromEntries(dev.mocks.ofType(NETWORK).map((n) => [n.inputs.name, n.inputs]));
+        expect(byName["geostack-dev-backend"]).toMatchObject({ internal: true });
+        expect(byName["geostack-dev-proxy"].internal).toBeFalsy();
+    });
+
+    it("names every container <project>-<stack>-<role>", () => {
+        expect(
+            dev.mocks
+                .ofType(CONTAINER)
+                .map((c) => c.inputs.name)
+                .sort(),
+        ).toEqual(["geostack-dev-docker-socket-proxy", "geostack-dev-geoserver", "geostack-dev-postgis", "geostack-dev-traefik"]);
+        expect(dev.outputs.containerNames.value).toEqual([
+            "geostack-dev-postgis",
+            "geostack-dev-geoserver",
+            "geostack-dev-traefik",
+            "geostack-dev-docker-socket-proxy",
+        ]);
+    });
+
+    it("puts PostGIS on the backend network as `postgis`, published on loopback only", () => {
+        const postgis = container("postgis");
+        expect(networksOf(postgis)).toContainEqual({ name: "geostack-dev-backend", aliases: ["postgis"] });
+        // The extra, non-internal network exists only because Docker does not publish ports of internal-only containers.
+        expect(networksOf(postgis).map((n) => n.name)).toEqual(["geostack-dev-backend", "geostack-dev-postgis-publish"]);
+        expect(postgis.inputs.ports).toEqual([{ internal: 5432, external: 15432, ip: "127.0.0.1" }]);
+        expect(dev.outputs.databaseAddress.value).toBe("127.0.0.1:15432");
+    });
+
+    it("publishes nothing beyond loopback except traefik's port 80", () => {
+        const published = dev.mocks
+            .ofType(CONTAINER)
+            .flatMap((c) => (c.inputs.ports ?? []).map((p: any) => ({ container: c.inputs.name, ...p })))
+            .filter((p) => p.ip !== "127.0.0.1");
+        expect(published).toEqual([{ container: "geostack-dev-traefik", internal: 80, external: 80, ip: "0.0.0.0", protocol: "tcp" }]);
+    });
+
+    it("mounts PostGIS 17's data volume at /var/lib/postgresql/data, with the major in its name", () => {
+        expect(container("postgis").inputs.volumes).toEqual([{ volumeName: "geostack-dev-postgis17-data", containerPath: "/var/lib/postgresql/data" }]);
+        expect(container("geoserver").inputs.volumes).toEqual([{ volumeName: "geostack-dev-geoserver-data", containerPath: "/opt/geoserver_data" }]);
+        expect(dev.outputs.volumeNames.value).toEqual(["geostack-dev-postgis17-data", "geostack-dev-geoserver-data"]);
+    });
+
+    it("delivers the init script through uploads, never a host bind mount", () => {
+        const postgis = container("postgis");
+        expect(postgis.inputs.uploads).toHaveLength(1);
+        // Executable by the postgres user the entrypoint runs as; a script it cannot execute it would source.
+        expect(postgis.inputs.uploads[0]).toMatchObject({ file: "/docker-entrypoint-initdb.d/20-geostack.sh", permissions: "0755" });
+        expect(postgis.inputs.uploads[0].content).toContain("CREATE DATABASE gis OWNER geoserver");
+        expect(postgis.inputs.volumes.filter((v: any) => v.hostPath)).toEqual([]);
+    });
+
+    it("has only the two data volumes (no ACME one), unprotected, so `pulumi destroy` cleans a laptop", () => {
+        const volumes = dev.mocks.ofType(VOLUME);
+        expect(volumes.map((v) => v.inputs.name).sort()).toEqual(["geostack-dev-geoserver-data", "geostack-dev-postgis17-data"]);
+        for (const v of volumes) expect(v.options, v.name).toMatchObject({ protect: false, retainOnDelete: false });
+    });
+});
+
+describe("dev stack: GeoServer", () => {
+    it("is served at http://geostack.localhost/geoserver/ through traefik's web entrypoint, and knows its public URL", () => {
+        const geoserver = container("geoserver");
+        expect(dev.outputs.geoserverUrl.value).toBe("http://geostack.localhost/geoserver/");
+        expect(labelsOf(geoserver)).toMatchObject({
+            "traefik.enable": "true",
+            "traefik.docker.network": "geostack-dev-proxy",
+            "traefik.http.routers.geostack-dev-geoserver-admin.rule": "Host(`geostack.localhost`) && PathPrefix(`/geoserver`)",
+            "traefik.http.routers.geostack-dev-geoserver-admin.entrypoints": "web",
+            "traefik.http.routers.geostack-dev-geoserver-public.entrypoints": "web",
+            "traefik.http.services.geostack-dev-geoserver.loadbalancer.server.port": "8080",
+        });
+        expect(envOf(geoserver)).toMatchObject({
+            PROXY_BASE_URL: "http://geostack.localhost/geoserver",
+            GEOSERVER_CSRF_WHITELIST: "geostack.localhost",
+            SKIP_DEMO_DATA: "true",
+            RUN_UNPRIVILEGED: "true",
+        });
+        expect(networksOf(geoserver).map((n) => n.name)).toEqual(["geostack-dev-backend", "geostack-dev-proxy"]);
+    });
+
+    it("sends no HSTS over plain HTTP, admits the stack's allowlist to the admin router and applies the default rate limit", () => {
+        expect(Object.keys(labelsOf(container("geoserver"))).filter((k) => k.includes(".sts"))).toEqual([]);
+        expect(geoserverLabel("middlewares.geostack-dev-geoserver-admin-allowlist.ipallowlist.sourcerange").split(",")).toEqual(
+            readYaml("Pulumi.dev.yaml").config["geostack:adminAllowlist"],
+        );
+        expect(geoserverLabel("middlewares.geostack-dev-geoserver-ratelimit.ratelimit.average")).toBe("50");
+        expect(geoserverLabel("middlewares.geostack-dev-geoserver-ratelimit.ratelimit.burst")).toBe("200");
+    });
+
+    it("connects to the gis database as the geoserver role, with the password PostGIS set", () => {
+        const geoserverEnv = envOf(container("geoserver"));
+        expect(geoserverEnv).toMatchObject({
+            POSTGRES_JNDI_ENABLED: "true",
+            POSTGRES_HOST: "postgis",
+            POSTGRES_PORT: "5432",
+            POSTGRES_DB: "gis",
+            POSTGRES_USERNAME: "geoserver",
+        });
+        expect(geoserverEnv.POSTGRES_PASSWORD).toBe(envOf(container("postgis")).GEOSERVER_DB_PASSWORD);
+        expect(geoserverEnv.POSTGRES_PASSWORD).toBe(dev.outputs.databasePassword.value);
+        expect(geoserverEnv.POSTGRES_PASSWORD).toHaveLength(32);
+    });
+
+    it("sizes the JVM from the container's memory limit, not a fixed -Xmx", () => {
+        const geoserver = container("geoserver");
+        expect(geoserver.inputs.memory).toBe(2048);
+        expect(envOf(geoserver).EXTRA_JAVA_OPTS).toContain("-XX:MaxRAMPercentage=75");
+        expect(envOf(geoserver).EXTRA_JAVA_OPTS).not.toMatch(/-Xmx/);
+    });
+
+    it("keeps every password secret in container inputs and stack outputs", () => {
+        expect(isSecret(container("postgis").inputs.envs)).toBe(true);
+        expect(isSecret(container("geoserver").inputs.envs)).toBe(true);
+        for (const output of ["geoserverAdminPassword", "databasePassword", "databaseSuperuserPassword"]) {
+            expect(dev.outputs[output].secret, output).toBe(true);
+        }
+        expect(dev.outputs.geoserverAdminUser).toEqual({ value: "admin", secret: false });
+    });
+});
+
+describe("dev stack: every container", () => {
+    it("gets the common defaults", () => {
+        for (const c of dev.mocks.ofType(CONTAINER)) {
+            expect(c.inputs, c.name).toMatchObject({
+                restart: "unless-stopped",
+                logDriver: "json-file",
+                logOpts: { "max-size": "10m", "max-file": "5" },
+                securityOpts: ["no-new-privileges:true"],
+            });
+            expect(c.inputs.memory, c.name).toBeGreaterThan(0);
+            expect(c.inputs.memorySwap, c.name).toBe(c.inputs.memory);
+            expect(labelsOf(c)["geostack.instance"], c.name).toBe("geostack-dev");
+        }
+    });
+
+    it("is health-checked, and GeoServer waits for PostGIS", () => {
+        expect(container("postgis").inputs.healthcheck.tests).toEqual(["CMD", "pg_isready", "-U", "postgres", "-d", "gis", "-h", "127.0.0.1"]);
+        expect(container("geoserver").inputs.healthcheck.tests).toContain("curl");
+        expect(container("traefik").inputs.healthcheck.tests).toEqual(["CMD", "traefik", "healthcheck", "--ping"]);
+        expect(container("postgis").inputs.wait).toBe(true);
+        // Component dependsOn does not reach children by itself: the GeoServer container must name the PostGIS one.
+        expect(container("geoserver").options.dependencies).toContain(container("postgis").urn);
+    });
+});
+
+describe("dev stack: traefik on plain HTTP", () => {
+    it("runs from command-line flags, without an ACME resolver, websecure or a redirect", () => {
+        const traefik = container("traefik");
+        expect(traefik.inputs.image).toBe(dev.mocks.get(REMOTE_IMAGE, "geostack-traefik-image").state.imageId);
+        expect(traefik.inputs.command).toEqual(
+            expect.arrayContaining([
+                "--entrypoints.web.address=:80",
+                "--providers.docker.exposedbydefault=false",
+                "--providers.docker.network=geostack-dev-proxy",
+                "--ping=true",
+            ]),
+        );
+        expect(traefik.inputs.command.filter((f: string) => /websecure|redirections|certificatesresolvers|acme/.test(f))).toEqual([]);
+    });
+
+    it("reads Docker through the socket proxy, which alone mounts the socket, read-only", () => {
+        const traefik = container("traefik");
+        expect(traefik.inputs.command).toContain("--providers.docker.endpoint=tcp://docker-socket-proxy:2375");
+        expect(traefik.inputs.volumes).toEqual([]);
+        const socketProxy = dev.mocks.ofType(CONTAINER).find((c) => c.inputs.name === "geostack-dev-docker-socket-proxy")!;
+        expect(socketProxy.inputs.volumes).toEqual([{ hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock", readOnly: true }]);
+        expect(networksOf(traefik).map((n) => n.name)).toEqual(["geostack-dev-proxy", "geostack-dev-docker-api"]);
+    });
+});
+
+describe("dev stack: the GeoServer image", () => {
+    it("is built locally from images/geoserver for linux/amd64, with the version as a build arg and no cache source", () => {
+        const { inputs } = image();
+        expect(inputs.imageName).toBe("geostack/geoserver:2.28.4");
+        expect(inputs.skipPush).toBe(true);
+        expect(inputs.build).toMatchObject({
+            context: "images/geoserver",
+            dockerfile: "images/geoserver/Dockerfile",
+            platform: "linux/amd64",
+            builderVersion: "BuilderBuildKit",
+            args: { GEOSERVER_VERSION: "2.28.4", GEOSERVER_EXTENSIONS: "", IMAGE_SOURCE: "" },
+        });
+        expect(inputs.build.args.IMAGE_REVISION).toMatch(/^[0-9a-f]{64}$/);
+        // Nothing was pushed before, and a local build has its layers on the Docker host already.
+        expect(inputs.build.cacheFrom).toBeUndefined();
+    });
+
+    it("is built by a GeoServerImage component inside the GeoStack", () => {
+        const [component] = dev.mocks.ofType("geostack:index:GeoServerImage");
+        expect(component.name).toBe("geostack-geoserver-image");
+        expect(component.options.parent).toBe(dev.mocks.ofType("geostack:index:GeoStack")[0].urn);
+        expect(image().options.parent).toBe(component.urn);
+    });
+
+    it("gets a second, local tag from the fingerprint of the build inputs", () => {
+        const [tag] = dev.mocks.ofType(TAG);
+        expect(tag.inputs.sourceImage).toBe("geostack/geoserver:2.28.4");
+        expect(tag.inputs.targetImage).toBe(`geostack/geoserver:2.28.4-${image().inputs.build.args.IMAGE_REVISION.slice(0, 12)}`);
+    });
+
+    it("is pushed nowhere, with no registry login, and not pulled back", () => {
+        expect(image().inputs.registry).toBeUndefined();
+        expect(dev.mocks.ofType(REGISTRY_IMAGE)).toEqual([]);
+        expect(dev.mocks.ofType(REMOTE_IMAGE).filter((r) => r.name.includes("geoserver"))).toEqual([]);
+    });
+
+    it("runs in the GeoServer container by its local image ID, which is what an unpushed build's repoDigest is", () => {
+        const repoDigest = image().state.repoDigest;
+        expect(repoDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+        expect(reveal(container("geoserver").inputs.image)).toBe(repoDigest);
+        expect(dev.outputs.geoserverImageName).toEqual({ value: "geostack/geoserver:2.28.4", secret: false });
+        expect(dev.outputs.geoserverImageDigest).toEqual({ value: repoDigest, secret: false });
+    });
+});
+
+describe("render of the dev stack", () => {
+    const resource = (type: string, name: string) => {
+        const found = rendered.resources.find((r) => r.type === type && r.name === name);
+        if (!found) throw new Error(`no ${type} ${name} in the render`);
+        return found;
+    };
+
+    it("lists every registered resource once, parents before their children", () => {
+        expect(rendered.resources).toHaveLength(dev.mocks.resources.length);
+        expect(new Set(rendered.resources.map((r) => r.key)).size).toBe(rendered.resources.length);
+        const seen = new Set<string>();
+        for (const r of rendered.resources) {
+            if (r.parent) expect(seen, `${r.name} after its parent`).toContain(r.parent);
+            seen.add(r.name);
+        }
+    });
+
+    it("shows what a reviewer needs of a container: image, networks, ports, volumes, env keys, labels, healthcheck, limits", () => {
+        const postgis = resource(CONTAINER, "geostack-postgis");
+        expect(postgis.parent).toBe("geostack-postgis");
+        expect(postgis.properties).toMatchObject({
+            name: "geostack-dev-postgis",
+            image: "postgis/postgis:17-3.5 (by image ID)",
+            networks: ["geostack-dev-backend (aliases: postgis)", "geostack-dev-postgis-publish"],
+            ports: ["127.0.0.1:15432 -> 5432/tcp"],
+            volumes: { "/var/lib/postgresql/data": "volume geostack-dev-postgis17-data" },
+            env: ["GEOSERVER_DB_PASSWORD", "POSTGRES_PASSWORD", "POSTGRES_USER"],
+            labels: { "geostack.instance": "geostack-dev", "geostack.role": "postgis" },
+            healthcheck: { tests: "CMD pg_isready -U postgres -d gis -h 127.0.0.1", interval: "10s" },
+            memory: 1024,
+        });
+        expect(resource(CONTAINER, "geostack-geoserver").properties.image).toBe("geostack/geoserver:2.28.4 (built here, by image ID)");
+        expect(resource(CONTAINER, "geostack-traefik").properties.command).toContain("--providers.docker.exposedbydefault=false");
+    });
+
+    it("prints env keys only, and keeps a digest of the values so a diff sees them change", () => {
+        const text = formatText(rendered);
+        expect(text).toContain("POSTGRES_USER");
+        expect(text).not.toContain("POSTGRES_USER=");
+        expect(resource(CONTAINER, "geostack-geoserver").hidden.env).toMatch(/^[0-9a-f]{12}$/);
+    });
+
+    it("masks secret outputs, and prints no generated password, hash or secret output anywhere, as text or JSON", () => {
+        expect(rendered.outputs).toMatchObject({
+            geoserverAdminPassword: SECRET,
+            databasePassword: SECRET,
+            databaseSuperuserPassword: SECRET,
+            geoserverUrl: "http://geostack.localhost/geoserver/",
+        });
+        const secrets = secretValues(dev);
+        expect(secrets.length).toBeGreaterThanOrEqual(6);
+        for (const output of [formatText(rendered), formatJson(rendered)]) {
+            for (const secret of secrets) expect(output.includes(secret), "a secret value leaked").toBe(false);
+        }
+    });
+
+    it("prints as text every resource and property the JSON holds", () => {
+        const text = formatText(rendered);
+        expect(JSON.parse(formatJson(rendered))).toEqual(rendered);
+        for (const r of rendered.resources) {
+            expect(text).toContain(`${r.type}  ${r.name}\n`);
+            for (const key of Object.keys(r.properties)) expect(text).toContain(`  ${key}:`);
+        }
+        for (const key of Object.keys(rendered.outputs)) expect(text).toContain(`  ${key}:`);
+    });
+});

@@ -1,0 +1,106 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { CONFIG_KEYS } from "../../config";
+import { isSecret, type RegisteredResource, reveal } from "../../tools/render/mocks";
+import { type Deployed, runProgram, stackConfig } from "../support/harness";
+import { CONTAINER, envOf, IMAGE, labelsOf, REMOTE_IMAGE, VOLUME } from "../support/resources";
+
+// Every key set away from its default, so a key the program ignored would show here. `geoserverImage` excludes a
+// build and has its own stack test (prebuilt-image).
+const CHANGED: Record<string, string> = {
+    domain: "maps.example.net",
+    geoserverVersion: "2.28.3",
+    postgisImage: "postgis/postgis:18-3.6",
+    traefikImage: "traefik:v3.6.20",
+    geoserverAdminUser: "gisadmin",
+    publishDatabasePort: "25432",
+    protectData: "true",
+    postgisMemoryMb: "1536",
+    geoserverMemoryMb: "3072",
+    traefikMemoryMb: "128",
+    tls: "true",
+    acmeEmail: "ops@example.net",
+    acmeStaging: "true",
+    adminAllowlist: JSON.stringify(["198.51.100.0/24"]),
+    rateLimitAverage: "7",
+    rateLimitBurst: "9",
+    dashboard: "true",
+    imageRepository: "registry.example.net/geo/geoserver",
+    pushImage: "true",
+    registryUsername: "deploy-bot",
+    registryPassword: "registry-token-for-this-test",
+    geoserverExtensions: JSON.stringify(["wps"]),
+    imagePlatform: "linux/arm64",
+    imageSource: "https://example.net/geostack",
+};
+const COVERED_ELSEWHERE = ["geoserverImage"];
+
+let run: Deployed;
+beforeAll(async () => {
+    const config = { ...stackConfig("dev") };
+    for (const [key, value] of Object.entries(CHANGED)) config[`geostack:${key}`] = value;
+    run = await runProgram("dev", config);
+});
+
+const container = (role: string): RegisteredResource => run.mocks.get(CONTAINER, `geostack-${role}`);
+const pulled = (role: string): RegisteredResource => run.mocks.get(REMOTE_IMAGE, `geostack-${role}-image`);
+const image = (): RegisteredResource => run.mocks.ofType(IMAGE)[0];
+const traefikFlags = (): string[] => container("traefik").inputs.command;
+const geoserverLabel = (key: string): string => labelsOf(container("geoserver"))[`traefik.http.middlewares.geostack-dev-geoserver-${key}`];
+
+const REACHES: Record<string, () => void> = {
+    domain: () => expect(envOf(container("geoserver")).PROXY_BASE_URL).toBe("https://maps.example.net/geoserver"),
+    geoserverVersion: () => {
+        expect(image().inputs.imageName).toBe("registry.example.net/geo/geoserver:2.28.3");
+        expect(image().inputs.build.args.GEOSERVER_VERSION).toBe("2.28.3");
+    },
+    postgisImage: () => {
+        expect(reveal(pulled("postgis").inputs.name)).toBe("postgis/postgis:18-3.6");
+        // PostgreSQL 18's image keeps its data one level up, and the major in the volume name keeps 17's data apart.
+        expect(container("postgis").inputs.volumes).toEqual([{ volumeName: "geostack-dev-postgis18-data", containerPath: "/var/lib/postgresql" }]);
+    },
+    traefikImage: () => expect(reveal(pulled("traefik").inputs.name)).toBe("traefik:v3.6.20"),
+    geoserverAdminUser: () => {
+        expect(envOf(container("geoserver")).GEOSERVER_ADMIN_USER).toBe("gisadmin");
+        expect(run.outputs.geoserverAdminUser.value).toBe("gisadmin");
+    },
+    publishDatabasePort: () => expect(container("postgis").inputs.ports).toEqual([{ internal: 5432, external: 25432, ip: "127.0.0.1" }]),
+    protectData: () => {
+        for (const volume of run.mocks.ofType(VOLUME)) expect(volume.options.protect, volume.name).toBe(true);
+    },
+    postgisMemoryMb: () => expect(container("postgis").inputs.memory).toBe(1536),
+    geoserverMemoryMb: () => expect(container("geoserver").inputs.memory).toBe(3072),
+    traefikMemoryMb: () => expect(container("traefik").inputs.memory).toBe(128),
+    tls: () => expect(traefikFlags()).toContain("--entrypoints.websecure.address=:443"),
+    acmeEmail: () => expect(traefikFlags()).toContain("--certificatesresolvers.letsencrypt.acme.email=ops@example.net"),
+    acmeStaging: () =>
+        expect(traefikFlags()).toContain("--certificatesresolvers.letsencrypt.acme.caserver=https://acme-staging-v02.api.letsencrypt.org/directory"),
+    adminAllowlist: () => expect(geoserverLabel("admin-allowlist.ipallowlist.sourcerange")).toBe("198.51.100.0/24"),
+    rateLimitAverage: () => expect(geoserverLabel("ratelimit.ratelimit.average")).toBe("7"),
+    rateLimitBurst: () => expect(geoserverLabel("ratelimit.ratelimit.burst")).toBe("9"),
+    dashboard: () => expect(traefikFlags()).toContain("--api.dashboard=true"),
+    imageRepository: () => expect(image().inputs.imageName).toMatch(/^registry\.example\.net\/geo\/geoserver:/),
+    pushImage: () => {
+        expect(image().inputs.skipPush).toBe(false);
+        expect(reveal(pulled("geoserver").inputs.name)).toBe(image().state.repoDigest);
+    },
+    registryUsername: () => expect(reveal(image().inputs.registry)).toMatchObject({ server: "registry.example.net", username: "deploy-bot" }),
+    registryPassword: () => {
+        expect(isSecret(image().inputs.registry) || isSecret(image().inputs.registry.password)).toBe(true);
+        expect(reveal(image().inputs.registry).password).toBe("registry-token-for-this-test");
+    },
+    geoserverExtensions: () => expect(image().inputs.build.args.GEOSERVER_EXTENSIONS).toBe("wps"),
+    imagePlatform: () => {
+        expect(image().inputs.build.platform).toBe("linux/arm64");
+        expect(pulled("geoserver").inputs.platform).toBe("linux/arm64");
+    },
+    imageSource: () => expect(image().inputs.build.args.IMAGE_SOURCE).toBe("https://example.net/geostack"),
+};
+
+describe("every config key reaches the deployment", () => {
+    it("has a check for every key the program reads", () => {
+        expect([...Object.keys(REACHES), ...COVERED_ELSEWHERE].sort()).toEqual([...CONFIG_KEYS].sort());
+        expect(Object.keys(CHANGED).sort()).toEqual(Object.keys(REACHES).sort());
+    });
+
+    it.each(Object.keys(REACHES))("%s", (key) => REACHES[key]());
+});

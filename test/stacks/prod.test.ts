@@ -1,0 +1,305 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { formatJson, formatText, render, type Rendered, SECRET } from "../../tools/render/render";
+import { isSecret, type RegisteredResource, reveal } from "../../tools/render/mocks";
+import { deployStack, type Deployed, readYaml, secretValues, STAND_IN_SECRETS } from "../support/harness";
+import { occurrences } from "../support/occurrences";
+import { CONTAINER, envOf, IMAGE, labelsOf, NETWORK, networksOf, RANDOM_PASSWORD, REGISTRY_IMAGE, REMOTE_IMAGE, TAG, VOLUME } from "../support/resources";
+
+const SOCKET = "/var/run/docker.sock";
+const TOKEN = STAND_IN_SECRETS.prod["geostack:registryPassword"];
+const REPOSITORY = "ghcr.io/example-org/geoserver";
+const stackFile = readYaml("Pulumi.prod.yaml").config;
+
+// The prod stack exactly as committed (its registry token stood in), run once for the whole file.
+let prod: Deployed;
+let rendered: Rendered;
+beforeAll(async () => {
+    prod = await deployStack("prod");
+    rendered = render("geostack", "prod", prod);
+});
+
+const container = (role: string): RegisteredResource => prod.mocks.get(CONTAINER, `geostack-${role}`);
+const traefik = () => container("traefik");
+const socketProxy = () => container("traefik-docker-socket-proxy");
+const geoserver = () => container("geoserver");
+const router = (name: string, field: string) => labelsOf(geoserver())[`traefik.http.routers.geostack-prod-geoserver-${name}.${field}`];
+const middleware = (name: string, field: string) => labelsOf(geoserver())[`traefik.http.middlewares.geostack-prod-geoserver-${name}.${field}`];
+const one = (type: string): RegisteredResource => {
+    expect(prod.mocks.ofType(type), type).toHaveLength(1);
+    return prod.mocks.ofType(type)[0];
+};
+const image = () => one(IMAGE);
+const geoserverImage = () => prod.mocks.get(REMOTE_IMAGE, "geostack-geoserver-image");
+
+describe("prod stack: data and names", () => {
+    it("protects the data volumes and the certificates, and keeps them if they leave the program", () => {
+        const volumes = prod.mocks.ofType(VOLUME);
+        expect(volumes.map((v) => v.inputs.name).sort()).toEqual([
+            "geostack-prod-geoserver-data",
+            "geostack-prod-postgis17-data",
+            "geostack-prod-traefik-acme",
+        ]);
+        for (const v of volumes) expect(v.options, v.name).toMatchObject({ protect: true, retainOnDelete: true });
+    });
+
+    it("does not protect what can be recreated, so containers can still be replaced", () => {
+        for (const c of prod.mocks.ofType(CONTAINER)) expect(c.options.protect, c.name).toBe(false);
+    });
+
+    it("names everything for the prod stack, so it can share a host with dev", () => {
+        expect(
+            prod.mocks
+                .ofType(CONTAINER)
+                .map((c) => c.inputs.name)
+                .sort(),
+        ).toEqual(["geostack-prod-docker-socket-proxy", "geostack-prod-geoserver", "geostack-prod-postgis", "geostack-prod-traefik"]);
+        expect(envOf(geoserver()).GEOSERVER_CSRF_WHITELIST).toBe("geostack.example.org");
+    });
+
+    it("applies the stack's memory limits", () => {
+        expect(geoserver().inputs.memory).toBe(4096);
+        expect(container("postgis").inputs.memory).toBe(2048);
+        expect(traefik().inputs.memory).toBe(256);
+    });
+
+    it("publishes no database port and creates no publish network", () => {
+        expect(container("postgis").inputs.ports).toEqual([]);
+        expect(prod.mocks.resources.filter((r) => r.name.endsWith("-publish"))).toEqual([]);
+        expect(networksOf(container("postgis"))).toEqual([{ name: "geostack-prod-backend", aliases: ["postgis"] }]);
+        expect(prod.outputs.databaseAddress.value).toBe("");
+    });
+
+    it("keeps passwords secret, distinct, and out of every non-secret input", () => {
+        const passwords = ["geoserverAdminPassword", "databasePassword", "databaseSuperuserPassword"].map((o) => prod.outputs[o]);
+        for (const p of passwords) expect(p.secret).toBe(true);
+        expect(new Set(passwords.map((p) => p.value)).size).toBe(3);
+        const plainInputs = JSON.stringify(prod.mocks.resources.map((r) => Object.values(r.inputs).filter((v) => !isSecret(v))));
+        for (const p of passwords) expect(plainInputs).not.toContain(p.value);
+    });
+});
+
+describe("prod stack: TLS", () => {
+    it("runs an ACME resolver with the TLS-ALPN challenge, the configured e-mail and Let's Encrypt's production CA", () => {
+        expect(traefik().inputs.command).toEqual(
+            expect.arrayContaining([
+                "--entrypoints.websecure.address=:443",
+                "--entrypoints.websecure.http.tls.certresolver=letsencrypt",
+                `--certificatesresolvers.letsencrypt.acme.email=${stackFile["geostack:acmeEmail"]}`,
+                "--certificatesresolvers.letsencrypt.acme.tlschallenge=true",
+                "--certificatesresolvers.letsencrypt.acme.storage=/letsencrypt/acme.json",
+                "--certificatesresolvers.letsencrypt.acme.caserver=https://acme-v02.api.letsencrypt.org/directory",
+            ]),
+        );
+        // acme.json lives on the protected volume above: certificates survive a replaced container and rate limits.
+        expect(traefik().inputs.volumes).toEqual([{ volumeName: "geostack-prod-traefik-acme", containerPath: "/letsencrypt" }]);
+    });
+
+    it("redirects web to websecure permanently, at the entrypoint", () => {
+        expect(traefik().inputs.command).toEqual(
+            expect.arrayContaining([
+                "--entrypoints.web.http.redirections.entrypoint.to=websecure",
+                "--entrypoints.web.http.redirections.entrypoint.scheme=https",
+                "--entrypoints.web.http.redirections.entrypoint.permanent=true",
+            ]),
+        );
+    });
+
+    it("serves every URL over https, GeoServer's PROXY_BASE_URL included", () => {
+        expect(prod.outputs.geoserverUrl.value).toBe("https://geostack.example.org/geoserver/");
+        expect(envOf(geoserver()).PROXY_BASE_URL).toBe("https://geostack.example.org/geoserver");
+    });
+
+    it("sends HSTS and the security headers on both routers", () => {
+        expect(middleware("headers", "headers.stsseconds")).toBe("31536000");
+        expect(middleware("headers", "headers.contenttypenosniff")).toBe("true");
+        expect(middleware("headers", "headers.customframeoptionsvalue")).toBe("SAMEORIGIN");
+        for (const r of ["public", "admin"]) {
+            expect(router(r, "middlewares").split(","), r).toEqual(
+                expect.arrayContaining(["geostack-prod-geoserver-headers", "geostack-prod-geoserver-compress"]),
+            );
+        }
+    });
+});
+
+describe("prod stack: routing policy", () => {
+    it("has a public router for the OGC paths and an admin router for the rest, on websecure, public first", () => {
+        expect(router("public", "rule")).toMatch(
+            /^Host\(`geostack\.example\.org`\) && \(PathRegexp\(`\^\/geoserver\/\(wms\|wfs\|wcs\|wmts\|ows\|gwc\/service\)/,
+        );
+        expect(router("admin", "rule")).toBe("Host(`geostack.example.org`) && PathPrefix(`/geoserver`)");
+        expect(router("public", "entrypoints")).toBe("websecure");
+        expect(router("admin", "entrypoints")).toBe("websecure");
+        expect(Number(router("public", "priority"))).toBeGreaterThan(Number(router("admin", "priority")));
+    });
+
+    it("lets only the configured CIDRs reach the admin router", () => {
+        expect(router("admin", "middlewares").split(",")[0]).toBe("geostack-prod-geoserver-admin-allowlist");
+        expect(middleware("admin-allowlist", "ipallowlist.sourcerange").split(",")).toEqual(stackFile["geostack:adminAllowlist"]);
+        expect(router("public", "middlewares")).not.toContain("allowlist");
+    });
+
+    it("rate-limits both routers per client IP with the default values", () => {
+        for (const r of ["public", "admin"]) expect(router(r, "middlewares").split(","), r).toContain("geostack-prod-geoserver-ratelimit");
+        expect(middleware("ratelimit", "ratelimit.average")).toBe("50");
+        expect(middleware("ratelimit", "ratelimit.burst")).toBe("200");
+    });
+});
+
+describe("prod stack: Docker socket and hardening", () => {
+    it("grants no container more than it needs: no privileged mode, devices or host network; only the socket proxy mounts the socket, read-only", () => {
+        for (const c of prod.mocks.ofType(CONTAINER)) {
+            expect(c.inputs.privileged ?? false, c.name).toBe(false);
+            expect(c.inputs.devices ?? [], c.name).toEqual([]);
+            expect(c.inputs.networkMode, c.name).toBeUndefined();
+            expect(c.inputs.pidMode ?? c.inputs.ipcMode, c.name).toBeUndefined();
+        }
+        const hostMounts = prod.mocks
+            .ofType(CONTAINER)
+            .flatMap((c) => (c.inputs.volumes ?? []).filter((v: any) => v.hostPath).map((v: any) => `${c.inputs.name} ${v.hostPath} ro=${v.readOnly}`));
+        expect(hostMounts).toEqual([`geostack-prod-docker-socket-proxy ${SOCKET} ro=true`]);
+        expect(socketProxy().inputs.volumes).toEqual([{ hostPath: SOCKET, containerPath: SOCKET, readOnly: true }]);
+        expect(traefik().inputs.command).toContain("--providers.docker.endpoint=tcp://docker-socket-proxy:2375");
+    });
+
+    it("lets traefik read only containers, events, ping and version through the socket proxy", () => {
+        const env = envOf(socketProxy());
+        // Written out here, not imported: a section switched on in the component must fail this test.
+        const allowed = Object.entries(env)
+            .filter(([key, value]) => key !== "DISABLE_IPV6" && value !== "0")
+            .map(([key]) => key)
+            .sort();
+        expect(allowed).toEqual(["CONTAINERS", "EVENTS", "PING", "VERSION"]);
+        for (const section of [
+            "POST",
+            "EXEC",
+            "ALLOW_START",
+            "ALLOW_STOP",
+            "ALLOW_RESTARTS",
+            "BUILD",
+            "IMAGES",
+            "VOLUMES",
+            "NETWORKS",
+            "SECRETS",
+            "AUTH",
+            "INFO",
+        ]) {
+            expect(env[section], section).toBe("0");
+        }
+    });
+
+    it("puts the socket proxy on an internal network that only it and traefik join, its port unpublished", () => {
+        const dockerApi = prod.mocks.ofType(NETWORK).find((n) => n.inputs.name === "geostack-prod-docker-api")!;
+        expect(dockerApi.inputs.internal).toBe(true);
+        const members = prod.mocks.ofType(CONTAINER).filter((c) => networksOf(c).some((n) => n.name === "geostack-prod-docker-api"));
+        expect(members.map((c) => c.inputs.name).sort()).toEqual(["geostack-prod-docker-socket-proxy", "geostack-prod-traefik"]);
+        expect(networksOf(socketProxy())).toEqual([{ name: "geostack-prod-docker-api", aliases: ["docker-socket-proxy"] }]);
+        expect(socketProxy().inputs.ports ?? []).toEqual([]);
+    });
+
+    it("publishes exactly 80 and 443, both by traefik", () => {
+        const published = prod.mocks
+            .ofType(CONTAINER)
+            .flatMap((c) => (c.inputs.ports ?? []).map((p: any) => ({ container: c.inputs.name, external: p.external })));
+        expect(published).toEqual([
+            { container: "geostack-prod-traefik", external: 80 },
+            { container: "geostack-prod-traefik", external: 443 },
+        ]);
+    });
+
+    it("runs traefik and the socket proxy read-only, with capabilities dropped", () => {
+        expect(traefik().inputs).toMatchObject({
+            readOnly: true,
+            capabilities: { drops: ["ALL"], adds: ["CAP_NET_BIND_SERVICE"] },
+            securityOpts: ["no-new-privileges:true"],
+        });
+        expect(socketProxy().inputs).toMatchObject({ readOnly: true, capabilities: { drops: ["ALL"] }, securityOpts: ["no-new-privileges:true"] });
+        expect(Object.keys(socketProxy().inputs.tmpfs).sort()).toEqual(["/run", "/tmp"]);
+    });
+
+    it("serves metrics and access logs, but no dashboard while `dashboard` is off", () => {
+        expect(traefik().inputs.command).toEqual(
+            expect.arrayContaining([
+                "--accesslog=true",
+                "--metrics.prometheus=true",
+                "--metrics.prometheus.entrypoint=metrics",
+                "--entrypoints.metrics.address=:8082",
+            ]),
+        );
+        expect(traefik().inputs.command.filter((f: string) => f.startsWith("--api"))).toEqual([]);
+        expect(labelsOf(traefik())["traefik.enable"]).toBeUndefined();
+        expect(prod.mocks.ofType(RANDOM_PASSWORD).map((p) => p.name)).not.toContain("geostack-traefik-dashboard-password");
+        expect(prod.outputs.traefikDashboardUrl.value).toBe("");
+    });
+
+    it("starts traefik after the socket proxy is healthy", () => {
+        expect(socketProxy().inputs.wait).toBe(true);
+        expect(traefik().options.dependencies).toContain(socketProxy().urn);
+    });
+
+    it("runs every container by image ID, so `up` does not replace containers whose image did not change", () => {
+        const imageIds = new Set(prod.mocks.ofType(REMOTE_IMAGE).map((r) => r.state.imageId));
+        for (const c of prod.mocks.ofType(CONTAINER)) expect(imageIds.has(reveal(c.inputs.image)), c.name).toBe(true);
+    });
+});
+
+describe("prod stack: the GeoServer image", () => {
+    it("is built and pushed to ghcr.io with the configured login, caching from the previous push of the version", () => {
+        const { inputs } = image();
+        expect(inputs.imageName).toBe(`${REPOSITORY}:2.28.4`);
+        expect(inputs.skipPush).toBe(false);
+        expect(reveal(inputs.registry)).toEqual({ server: "ghcr.io", username: "example-user", password: TOKEN });
+        expect(inputs.build.cacheFrom).toEqual({ images: [`${REPOSITORY}:2.28.4`] });
+        expect(inputs.build.args.BUILDKIT_INLINE_CACHE).toBe("1");
+    });
+
+    it("pushes the fingerprint tag too, and never deletes it from the registry", () => {
+        const tag = one(TAG);
+        const pushed = one(REGISTRY_IMAGE);
+        const buildTag = `${REPOSITORY}:2.28.4-${image().inputs.build.args.IMAGE_REVISION.slice(0, 12)}`;
+        expect(tag.inputs.targetImage).toBe(buildTag);
+        expect(pushed.inputs.name).toBe(buildTag);
+        expect(pushed.inputs.keepRemotely).toBe(true);
+        expect(reveal(pushed.inputs.authConfig)).toEqual({ address: "ghcr.io", username: "example-user", password: TOKEN });
+    });
+
+    it("keeps the registry token a secret in the two inputs that hold it, and out of every output", () => {
+        const found = prod.mocks.resources.flatMap((r) => occurrences(r.inputs, TOKEN).map((o) => ({ resource: r.name, ...o })));
+        expect(found.map((o) => `${o.resource} ${o.path}`).sort()).toEqual([
+            "geostack-geoserver-image registry.password",
+            "geostack-geoserver-image-build-tag-push authConfig.password",
+        ]);
+        for (const o of found) expect(o.secret, `${o.resource} ${o.path}`).toBe(true);
+        for (const [name, output] of Object.entries(prod.outputs)) expect(occurrences(output.value, TOKEN), name).toEqual([]);
+    });
+
+    it("runs in the GeoServer container as the ID of a RemoteImage named by the pushed repoDigest", () => {
+        const repoDigest = image().state.repoDigest;
+        expect(repoDigest).toMatch(new RegExp(`^${REPOSITORY}@sha256:[0-9a-f]{64}$`));
+        expect(geoserverImage().inputs).toMatchObject({ name: repoDigest, platform: "linux/amd64", keepLocally: true });
+        expect(reveal(geoserver().inputs.image)).toBe(geoserverImage().state.imageId);
+        // The container waits for the image it runs.
+        expect(geoserver().options.dependencies).toContain(geoserverImage().urn);
+        expect(prod.outputs.geoserverImageName).toEqual({ value: `${REPOSITORY}:2.28.4`, secret: false });
+        expect(prod.outputs.geoserverImageDigest).toEqual({ value: repoDigest, secret: false });
+    });
+});
+
+describe("render of the prod stack", () => {
+    it("shows the data volumes protected and retained on delete", () => {
+        const volumes = rendered.resources.filter((r) => r.type === VOLUME);
+        expect(volumes.length).toBe(3);
+        for (const v of volumes) expect(v, v.name).toMatchObject({ protect: true, retainOnDelete: true });
+        expect(formatText(rendered)).toMatch(
+            /docker:index\/volume:Volume {2}geostack-postgis-data-pg17\n {2}parent: geostack-postgis\n {2}protect: true\n {2}retainOnDelete: true\n/,
+        );
+    });
+
+    it("masks secrets and prints no generated password, nor the registry token, anywhere", () => {
+        expect(rendered.outputs.databasePassword).toBe(SECRET);
+        const secrets = [...secretValues(prod), TOKEN];
+        expect(secrets.length).toBeGreaterThanOrEqual(7);
+        for (const output of [formatText(rendered), formatJson(rendered)]) {
+            for (const secret of secrets) expect(output.includes(secret), "a secret value leaked").toBe(false);
+        }
+    });
+});

@@ -1,0 +1,26 @@
+import { type RegisteredResource, reveal } from "../../tools/render/mocks";
+
+/** The provider type tokens the tests look resources up by. */
+export const CONTAINER = "docker:index/container:Container";
+export const VOLUME = "docker:index/volume:Volume";
+export const NETWORK = "docker:index/network:Network";
+export const REMOTE_IMAGE = "docker:index/remoteImage:RemoteImage";
+export const IMAGE = "docker:index/image:Image";
+export const TAG = "docker:index/tag:Tag";
+export const REGISTRY_IMAGE = "docker:index/registryImage:RegistryImage";
+export const RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword";
+
+/** A container's environment as `{ NAME: value }`, secrets revealed (for assertions). */
+export function envOf(container: RegisteredResource): Record<string, string> {
+    return Object.fromEntries(reveal<string[]>(container.inputs.envs ?? []).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+}
+
+/** A container's labels as `{ label: value }`, secrets revealed (for assertions). */
+export function labelsOf(container: RegisteredResource): Record<string, string> {
+    return Object.fromEntries(reveal<{ label: string; value: string }[]>(container.inputs.labels ?? []).map((l) => [l.label, l.value]));
+}
+
+/** The networks a container joins, with their aliases. */
+export function networksOf(container: RegisteredResource): { name: string; aliases?: string[] }[] {
+    return reveal(container.inputs.networksAdvanced ?? []);
+}

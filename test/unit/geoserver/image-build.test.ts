@@ -1,0 +1,206 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { extensionList, GEOSERVER_EXTENSIONS, knownExtensions, unknownExtensions } from "../../../components/geoserver/extensions";
+import { GEOSERVER_IMAGE_SPEC } from "../../../components/geoserver/image";
+import {
+    type BuildInputs,
+    buildFingerprint,
+    buildTag,
+    defaultImageContext,
+    extensionsBuildArg,
+    GEOSERVER_IMAGE_CONTEXT,
+    geoserverBuildArgs,
+    readBuildContext,
+} from "../../../components/geoserver/image-build";
+import { resolve } from "../../../components/shared/args";
+import { ROOT } from "../../support/harness";
+
+const file = (p: string, content: string) => ({ path: p, content: Buffer.from(content) });
+const base: BuildInputs = {
+    files: [file("Dockerfile", "FROM x"), file("extension-checksums.sha256", "")],
+    buildArgs: { GEOSERVER_VERSION: "2.28.2", GEOSERVER_EXTENSIONS: "wps" },
+    platform: "linux/amd64",
+};
+
+describe("build fingerprint", () => {
+    it("is a sha256 that the same inputs always give, whatever the order of the build args", () => {
+        const fingerprint = buildFingerprint(base);
+        expect(fingerprint).toMatch(/^[0-9a-f]{64}$/);
+        expect(buildFingerprint({ ...base, buildArgs: { GEOSERVER_EXTENSIONS: "wps", GEOSERVER_VERSION: "2.28.2" } })).toBe(fingerprint);
+    });
+
+    it("changes with any file content, file name, build arg or the platform", () => {
+        const variants: BuildInputs[] = [
+            { ...base, files: [file("Dockerfile", "FROM y"), base.files[1]] },
+            { ...base, files: [file("Dockerfile2", "FROM x"), base.files[1]] },
+            { ...base, files: [...base.files, file("notes.txt", "")] },
+            { ...base, buildArgs: { ...base.buildArgs, GEOSERVER_EXTENSIONS: "wps,css" } },
+            { ...base, buildArgs: { ...base.buildArgs, IMAGE_SOURCE: "" } },
+            { ...base, platform: "linux/arm64" },
+        ];
+        expect(new Set([base, ...variants].map(buildFingerprint)).size).toBe(variants.length + 1);
+    });
+
+    it("cannot be fooled by moving bytes from one field to the next", () => {
+        expect(buildFingerprint({ ...base, files: [file("ab", "c")] })).not.toBe(buildFingerprint({ ...base, files: [file("a", "bc")] }));
+    });
+
+    it("tags a build <version>-<12 hex digits>", () => {
+        expect(buildTag("2.28.2", "0123456789abcdef".repeat(4))).toBe("2.28.2-0123456789ab");
+    });
+});
+
+describe("build context", () => {
+    it("reads every file below the folder, by sorted relative path", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "context-"));
+        try {
+            fs.mkdirSync(path.join(dir, "sub"));
+            fs.writeFileSync(path.join(dir, "b"), "B");
+            fs.writeFileSync(path.join(dir, "sub", "a"), "A");
+            fs.writeFileSync(path.join(dir, ".dockerignore"), "*");
+            expect(readBuildContext(dir).map((f) => [f.path, f.content.toString()])).toEqual([
+                [".dockerignore", "*"],
+                ["b", "B"],
+                ["sub/a", "A"],
+            ]);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("is the Dockerfile folder with exactly what the build uses", () => {
+        expect(readBuildContext(path.join(ROOT, GEOSERVER_IMAGE_CONTEXT)).map((f) => f.path)).toEqual([
+            ".dockerignore",
+            "Dockerfile",
+            "extension-checksums.sha256",
+        ]);
+    });
+
+    it("is found from wherever the module runs, relative to the working directory", () => {
+        // Source, compiled copies (bin/, dist/) and installed packages all sit at or below the folder holding images/.
+        for (const from of [
+            path.join(ROOT, "components", "geoserver"),
+            path.join(ROOT, "dist", "geoserver"),
+            path.join(ROOT, "bin", "components", "geoserver"),
+        ]) {
+            expect(defaultImageContext(from), from).toBe(path.relative(process.cwd(), path.join(ROOT, GEOSERVER_IMAGE_CONTEXT)));
+        }
+        // Compiled outside the project (the render's temporary build): the working directory is the project.
+        const cwd = process.cwd();
+        try {
+            process.chdir(ROOT);
+            expect(defaultImageContext(os.tmpdir())).toBe("images/geoserver");
+            process.chdir(os.tmpdir());
+            expect(() => defaultImageContext(os.tmpdir())).toThrow(/no images\/geoserver\/Dockerfile in/);
+        } finally {
+            process.chdir(cwd);
+        }
+    });
+});
+
+describe("build args", () => {
+    it("pass the extensions sorted and once each, so reordering the config rebuilds nothing", () => {
+        expect(extensionsBuildArg(["wps", "css", "wps"])).toBe("css,wps");
+        expect(extensionsBuildArg([])).toBe("");
+        expect(geoserverBuildArgs({ geoserverVersion: "2.28.2", extensions: ["wps", "css"], source: "" })).toEqual({
+            GEOSERVER_VERSION: "2.28.2",
+            GEOSERVER_EXTENSIONS: "css,wps",
+            IMAGE_SOURCE: "",
+            BUILDKIT_INLINE_CACHE: "1",
+        });
+    });
+});
+
+describe("official extensions", () => {
+    it("are listed per release line as the release publishes them", () => {
+        expect(knownExtensions("2.28.2")).toContain("wps");
+        expect(knownExtensions("2.28.2")).toContain("h2");
+        expect(knownExtensions("2.28.2")).not.toContain("iau");
+        expect(knownExtensions("3.0.1")).toContain("iau");
+        expect(knownExtensions("3.0.1")).not.toContain("h2");
+        for (const [line, names] of Object.entries(GEOSERVER_EXTENSIONS)) {
+            expect(new Set(names).size, line).toBe(names.length);
+            for (const name of names) expect(name, line).toMatch(/^[a-z0-9][a-z0-9_-]*$/);
+        }
+    });
+
+    it("for a release line not listed, are every listed line's names", () => {
+        expect(knownExtensions("3.1.0")).toEqual(expect.arrayContaining(["h2", "iau", "wps"]));
+    });
+
+    it("reject a misspelt or community name, naming it and the known ones", () => {
+        expect(unknownExtensions("2.28.2", ["wps", "wsp", "ogcapi-tiles"])).toEqual(["wsp", "ogcapi-tiles"]);
+        expect(extensionList("2.28.2")(["wps", "vectortiles"])).toBeUndefined();
+        expect(extensionList("2.28.2")(["wsp"])).toMatch(/^official GeoServer 2\.28 extension names; unknown: wsp; known: app-schema, .*wps/);
+    });
+});
+
+describe("GeoServerImage's args", () => {
+    const problemsOf = (given: Record<string, unknown>) => resolve(GEOSERVER_IMAGE_SPEC, { repository: "geostack/geoserver", ...given }).problems;
+    const TOKEN = "ghp-not-a-real-token";
+
+    it("build locally by default: pinned release, no extensions, linux/amd64, no push", () => {
+        expect(resolve(GEOSERVER_IMAGE_SPEC, { repository: "geostack/geoserver" })).toMatchObject({
+            settings: {
+                geoserverVersion: "2.28.4",
+                extensions: [],
+                platform: "linux/amd64",
+                push: false,
+                registryUsername: undefined,
+                registryPassword: undefined,
+            },
+            problems: [],
+        });
+    });
+
+    it("need a repository without tag or digest", () => {
+        expect(resolve(GEOSERVER_IMAGE_SPEC, {}).problems).toEqual(["repository is required"]);
+        expect(problemsOf({ repository: "GHCR.io/Acme/GeoServer:latest" })).toEqual([
+            expect.stringMatching(/^repository = "GHCR.io\/Acme\/GeoServer:latest": expected a lower-case image repository without tag or digest/),
+        ]);
+    });
+
+    it("build for the platforms the official image is published for", () => {
+        expect(problemsOf({ platform: "linux/arm64" })).toEqual([]);
+        expect(problemsOf({ platform: "linux/arm/v7" })).toEqual(['platform = "linux/arm/v7": expected one of linux/amd64, linux/arm64']);
+    });
+
+    it("take a GeoServer release and an https source URL", () => {
+        expect(problemsOf({ geoserverVersion: "3.0.1", source: "https://github.com/acme/geostack" })).toEqual([]);
+        expect(problemsOf({ geoserverVersion: "latest" })).toEqual(['geoserverVersion = "latest": expected a GeoServer release such as 2.28.4 or 3.0.1']);
+        expect(problemsOf({ source: "github.com/acme/geostack" })).toEqual([
+            expect.stringMatching(/^source = "github.com\/acme\/geostack": expected an https:\/\/ URL/),
+        ]);
+    });
+
+    it("check the extensions against the release they are built for", () => {
+        expect(problemsOf({ extensions: ["wps", "wsp"] })).toEqual([
+            expect.stringMatching(/^extensions = \["wps","wsp"\]: expected official GeoServer 2\.28 extension names; unknown: wsp;/),
+        ]);
+        expect(problemsOf({ geoserverVersion: "3.0.1", extensions: ["h2"] })).toEqual([expect.stringContaining("unknown: h2")]);
+        // A bad release is reported alone, not also as a bad extension list.
+        expect(problemsOf({ geoserverVersion: "latest", extensions: ["wps"] })).toHaveLength(1);
+    });
+
+    it("push only to a repository naming its registry host, and only with a login", () => {
+        const login = { registryUsername: "example-user", registryPassword: TOKEN };
+        expect(problemsOf({ push: true, repository: "ghcr.io/acme/geoserver", ...login })).toEqual([]);
+        expect(problemsOf({ push: true, ...login })).toEqual([
+            expect.stringMatching(/^repository = "geostack\/geoserver": expected a repository that starts with its registry host/),
+        ]);
+        expect(problemsOf({ push: true, repository: "ghcr.io/acme/geoserver", registryUsername: "example-user" })).toEqual([
+            'registryPassword must be set when push is true: the registry login (docs/geoserver-image.md, "Logging in to ghcr.io")',
+        ]);
+        expect(problemsOf({ push: true, repository: "ghcr.io/acme/geoserver" })).toEqual([
+            expect.stringMatching(/^registryUsername and registryPassword must be set when push is true/),
+        ]);
+        // Without push the login is not needed.
+        expect(problemsOf({})).toEqual([]);
+    });
+
+    it("mark the registry token secret, so that no problem prints it", () => {
+        expect(GEOSERVER_IMAGE_SPEC.args.registryPassword.secret).toBe(true);
+    });
+});

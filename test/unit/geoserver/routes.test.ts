@@ -1,0 +1,134 @@
+import { describe, expect, it } from "vitest";
+import { geoserverRouteLabels, type GeoserverRouteArgs, isPublicGeoserverPath } from "../../../components/geoserver/routes";
+import { edgePolicy } from "../../../components/shared/edge";
+
+const prodEdge = edgePolicy({ tls: true, adminAllowlist: ["203.0.113.0/24", "2001:db8::/32"], rateLimitAverage: 40, rateLimitBurst: 120 });
+const route: GeoserverRouteArgs = { namePrefix: "geostack-prod", domain: "maps.example.org", proxyNetworkName: "geostack-prod-proxy", edge: prodEdge };
+const devEdge = edgePolicy({ tls: false, adminAllowlist: ["127.0.0.0/8"], rateLimitAverage: 50, rateLimitBurst: 200 });
+
+describe("geoserverRouteLabels", () => {
+    const labels = geoserverRouteLabels(route);
+    const router = (name: string, field: string) => labels[`traefik.http.routers.geostack-prod-geoserver-${name}.${field}`];
+
+    it("is routed by traefik on the proxy network, to GeoServer's port 8080", () => {
+        expect(labels["traefik.enable"]).toBe("true");
+        expect(labels["traefik.docker.network"]).toBe("geostack-prod-proxy");
+        expect(labels["traefik.http.services.geostack-prod-geoserver.loadbalancer.server.port"]).toBe("8080");
+    });
+
+    it("routes the OGC paths publicly and everything else under /geoserver to the admin router", () => {
+        expect(router("public", "rule")).toBe(
+            "Host(`maps.example.org`) && (" +
+                "PathRegexp(`^/geoserver/(wms|wfs|wcs|wmts|ows|gwc/service)(/|$)`)" +
+                " || (PathRegexp(`^/geoserver/[^/]+/(wms|wfs|wcs|wmts|ows|gwc/service)(/|$)`) && !PathRegexp(`^/geoserver/(rest|web|gwc)/`))" +
+                " || PathRegexp(`^/geoserver/(schemas|styles|www|openlayers3?)/`))",
+        );
+        expect(router("admin", "rule")).toBe("Host(`maps.example.org`) && PathPrefix(`/geoserver`)");
+        expect(router("public", "service")).toBe("geostack-prod-geoserver");
+        expect(router("admin", "service")).toBe("geostack-prod-geoserver");
+    });
+
+    it("gives the public router the higher priority, explicitly", () => {
+        expect(Number(router("public", "priority"))).toBeGreaterThan(Number(router("admin", "priority")));
+    });
+
+    it("puts both routers on the policy's entrypoint only: websecure with tls, web without", () => {
+        expect(router("public", "entrypoints")).toBe("websecure");
+        expect(router("admin", "entrypoints")).toBe("websecure");
+        const dev = geoserverRouteLabels({ ...route, edge: devEdge });
+        expect(dev["traefik.http.routers.geostack-prod-geoserver-public.entrypoints"]).toBe("web");
+        expect(dev["traefik.http.routers.geostack-prod-geoserver-admin.entrypoints"]).toBe("web");
+    });
+
+    it("filters the admin router by the allowlist first, and rate-limits both per the policy", () => {
+        expect(router("admin", "middlewares")).toBe(
+            "geostack-prod-geoserver-admin-allowlist,geostack-prod-geoserver-ratelimit,geostack-prod-geoserver-headers,geostack-prod-geoserver-compress",
+        );
+        expect(router("public", "middlewares")).toBe("geostack-prod-geoserver-ratelimit,geostack-prod-geoserver-headers,geostack-prod-geoserver-compress");
+        expect(labels["traefik.http.middlewares.geostack-prod-geoserver-admin-allowlist.ipallowlist.sourcerange"]).toBe("203.0.113.0/24,2001:db8::/32");
+        expect(labels).toMatchObject({
+            "traefik.http.middlewares.geostack-prod-geoserver-ratelimit.ratelimit.average": "40",
+            "traefik.http.middlewares.geostack-prod-geoserver-ratelimit.ratelimit.burst": "120",
+            "traefik.http.middlewares.geostack-prod-geoserver-ratelimit.ratelimit.period": "1s",
+            "traefik.http.middlewares.geostack-prod-geoserver-compress.compress": "true",
+        });
+    });
+
+    it("sends HSTS and security headers over TLS, with frames allowed from GeoServer's own pages", () => {
+        expect(labels).toMatchObject({
+            "traefik.http.middlewares.geostack-prod-geoserver-headers.headers.stsseconds": "31536000",
+            "traefik.http.middlewares.geostack-prod-geoserver-headers.headers.stsincludesubdomains": "true",
+            "traefik.http.middlewares.geostack-prod-geoserver-headers.headers.contenttypenosniff": "true",
+            "traefik.http.middlewares.geostack-prod-geoserver-headers.headers.referrerpolicy": "strict-origin-when-cross-origin",
+            "traefik.http.middlewares.geostack-prod-geoserver-headers.headers.customframeoptionsvalue": "SAMEORIGIN",
+        });
+        expect(Object.keys(labels).filter((k) => k.endsWith("framedeny"))).toEqual([]);
+    });
+
+    it("sends no HSTS over plain HTTP", () => {
+        const dev = geoserverRouteLabels({ ...route, edge: devEdge });
+        expect(Object.keys(dev).filter((k) => k.includes(".headers.sts"))).toEqual([]);
+        expect(dev["traefik.http.middlewares.geostack-prod-geoserver-headers.headers.contenttypenosniff"]).toBe("true");
+    });
+
+    it("routes no admin path at all when the allowlist is empty", () => {
+        const publicOnly = geoserverRouteLabels({ ...route, edge: { ...prodEdge, adminAllowlist: [] } });
+        expect(Object.keys(publicOnly).filter((k) => k.includes("-admin"))).toEqual([]);
+        expect(publicOnly["traefik.http.routers.geostack-prod-geoserver-public.rule"]).toBe(router("public", "rule"));
+    });
+
+    it("names every router, service and middleware after the stack, so two stacks never share one", () => {
+        const names = (l: Record<string, string>) =>
+            Object.keys(l)
+                .filter((k) => /^traefik\.http\.(routers|services|middlewares)\./.test(k))
+                .map((k) => k.split(".")[3]);
+        const prod = new Set(names(labels));
+        const dev = names(geoserverRouteLabels({ ...route, namePrefix: "geostack-dev" }));
+        expect([...prod].every((n) => n.startsWith("geostack-prod-"))).toBe(true);
+        expect(dev.filter((n) => prod.has(n))).toEqual([]);
+    });
+});
+
+describe("the public path policy", () => {
+    it.each([
+        "/geoserver/wms",
+        "/geoserver/wfs",
+        "/geoserver/wcs",
+        "/geoserver/wmts",
+        "/geoserver/ows",
+        "/geoserver/wms/kml",
+        "/geoserver/wms/reflect",
+        "/geoserver/gwc/service/wmts",
+        "/geoserver/gwc/service/tms/1.0.0/topp:states@EPSG:900913@png/3/2/5.png",
+        "/geoserver/topp/wms",
+        "/geoserver/topp/wfs",
+        "/geoserver/topp/ows",
+        "/geoserver/topp/gwc/service/wmts",
+        "/geoserver/schemas/wfs/1.1.0/wfs.xsd",
+        "/geoserver/styles/icons/marker.png",
+        "/geoserver/www/legends/roads.png",
+        "/geoserver/openlayers3/ol.js",
+    ])("%s is public", (path) => expect(isPublicGeoserverPath(path)).toBe(true));
+
+    it.each([
+        "/geoserver",
+        "/geoserver/",
+        "/geoserver/index.html",
+        "/geoserver/web/",
+        "/geoserver/web/wicket/bookmarkable/org.geoserver.web.demo.MapPreviewPage",
+        "/geoserver/j_spring_security_check",
+        "/geoserver/rest/workspaces",
+        "/geoserver/rest/services/wms/settings",
+        "/geoserver/rest/wms",
+        "/geoserver/web/wms",
+        "/geoserver/gwc/",
+        "/geoserver/gwc/demo",
+        "/geoserver/gwc/rest/seed/topp:states",
+        "/geoserver/gwc/wms",
+        "/geoserver/wps",
+        "/geoserver/wmsx",
+        "/geoserver/topp/wmsx",
+        "/geoserver/topp/states/wms",
+        "/wms",
+    ])("%s is admin", (path) => expect(isPublicGeoserverPath(path)).toBe(false));
+});
