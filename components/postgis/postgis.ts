@@ -56,6 +56,8 @@ export class Postgis extends pulumi.ComponentResource {
     readonly superuserPassword: pulumi.Output<string>;
     /** `127.0.0.1:<port>` when published, else an empty string. */
     readonly publishedAddress: pulumi.Output<string>;
+    /** The ID of the image the server runs: a Backup runs exactly this one. */
+    readonly imageId: pulumi.Output<string>;
 
     constructor(name: string, args: PostgisArgs, opts?: pulumi.ComponentResourceOptions) {
         const settings = resolveOrThrow(POSTGIS_SPEC, { ...args, namePrefix: args.namePrefix ?? name }, `Invalid arguments for Postgis "${name}"`);
@@ -83,12 +85,13 @@ export class Postgis extends pulumi.ComponentResource {
             networks.push({ name: publishNetwork.name });
         }
 
+        const image = pullImage(name, settings.image, this);
         const container = new docker.Container(
             name,
             withContainerDefaults(
                 { namePrefix, role: "postgis", memoryMb: settings.memoryMb },
                 {
-                    image: pullImage(name, settings.image, this).imageId,
+                    image: image.imageId,
                     envs: pulumi
                         .all([superuserPassword.result, geoserverPassword.result])
                         .apply(([superuser, geoserver]) => [
@@ -132,6 +135,7 @@ export class Postgis extends pulumi.ComponentResource {
         this.password = pulumi.secret(geoserverPassword.result);
         this.superuserPassword = pulumi.secret(superuserPassword.result);
         this.publishedAddress = pulumi.output(publishPort === undefined ? "" : `127.0.0.1:${publishPort}`);
+        this.imageId = image.imageId;
         this.registerOutputs({
             containerName: this.containerName,
             volumeName: this.volumeName,
@@ -142,6 +146,7 @@ export class Postgis extends pulumi.ComponentResource {
             password: this.password,
             superuserPassword: this.superuserPassword,
             publishedAddress: this.publishedAddress,
+            imageId: this.imageId,
         });
     }
 }

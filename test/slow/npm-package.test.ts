@@ -71,10 +71,16 @@ describe("npm package @geostack/components", () => {
         expect(files).toEqual(
             expect.arrayContaining(["package.json", "README.md", "LICENSE", "dist/index.js", "dist/index.d.ts", "dist/postgis/postgis.d.ts"]),
         );
-        // The GeoServer image's build context ships too: GeoServerImage and GeoStack build from it.
+        // The GeoServer image's build context ships too: GeoServerImage and GeoStack build from it; and the scripts the
+        // backup containers run, which Backup and OffsiteCopy upload.
         expect(files.filter((f) => !/^dist\/([\w-]+\/)?[\w-]+\.(js|d\.ts)$/.test(f)).sort()).toEqual([
             "LICENSE",
             "README.md",
+            "components/backup/scripts/geostack-backup",
+            "components/backup/scripts/geostack-offsite",
+            ...["check-restore", "create-staging", "geometry-columns", "snapshot", "swap-database", "user-tables"].map(
+                (sql) => `components/backup/scripts/sql/${sql}.sql`,
+            ),
             "images/geoserver/.dockerignore",
             "images/geoserver/Dockerfile",
             "images/geoserver/extension-checksums.sha256",

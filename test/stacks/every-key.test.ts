@@ -31,6 +31,16 @@ const CHANGED: Record<string, string> = {
     geoserverExtensions: JSON.stringify(["wps"]),
     imagePlatform: "linux/arm64",
     imageSource: "https://example.net/geostack",
+    backups: "true",
+    backupSchedule: JSON.stringify(["03:30", "15:30"]),
+    backupKeepDaily: "5",
+    backupKeepWeekly: "3",
+    backupKeepMonthly: "12",
+    backupMemoryMb: "768",
+    backupOffsiteRepository: "s3:s3.example.net/geo-backups/prod",
+    backupOffsitePassword: "restic-password-for-this-test",
+    backupOffsiteAccessKeyId: "AKIA-FOR-THIS-TEST",
+    backupOffsiteSecretAccessKey: "s3-secret-for-this-test",
 };
 const COVERED_ELSEWHERE = ["geoserverImage"];
 
@@ -45,6 +55,11 @@ const container = (role: string): RegisteredResource => run.mocks.get(CONTAINER,
 const pulled = (role: string): RegisteredResource => run.mocks.get(REMOTE_IMAGE, `geostack-${role}-image`);
 const image = (): RegisteredResource => run.mocks.ofType(IMAGE)[0];
 const traefikFlags = (): string[] => container("traefik").inputs.command;
+/** What the loader of a files volume uploads, by path, secrets revealed and marked. */
+const uploaded = (loader: string, file: string): { content: string; secret: boolean } => {
+    const upload = reveal<{ file: string; content: string }[]>(run.mocks.get(CONTAINER, loader).inputs.uploads).find((u) => u.file === file);
+    return { content: upload?.content ?? "", secret: isSecret(run.mocks.get(CONTAINER, loader).inputs.uploads) };
+};
 const geoserverLabel = (key: string): string => labelsOf(container("geoserver"))[`traefik.http.middlewares.geostack-dev-geoserver-${key}`];
 
 const REACHES: Record<string, () => void> = {
@@ -65,7 +80,10 @@ const REACHES: Record<string, () => void> = {
     },
     publishDatabasePort: () => expect(container("postgis").inputs.ports).toEqual([{ internal: 5432, external: 25432, ip: "127.0.0.1" }]),
     protectData: () => {
-        for (const volume of run.mocks.ofType(VOLUME)) expect(volume.options.protect, volume.name).toBe(true);
+        // The backup tools' volumes hold only what every `up` writes again (scripts and credentials): not data.
+        const data = run.mocks.ofType(VOLUME).filter((volume) => !volume.name.endsWith("-files"));
+        expect(data.map((volume) => volume.name)).toContain("geostack-backup-backups");
+        for (const volume of data) expect(volume.options.protect, volume.name).toBe(true);
     },
     postgisMemoryMb: () => expect(container("postgis").inputs.memory).toBe(1536),
     geoserverMemoryMb: () => expect(container("geoserver").inputs.memory).toBe(3072),
@@ -94,6 +112,34 @@ const REACHES: Record<string, () => void> = {
         expect(pulled("geoserver").inputs.platform).toBe("linux/arm64");
     },
     imageSource: () => expect(image().inputs.build.args.IMAGE_SOURCE).toBe("https://example.net/geostack"),
+    backups: () => expect(container("backup").inputs.name).toBe("geostack-dev-backup"),
+    backupSchedule: () => expect(envOf(container("backup")).BACKUP_SCHEDULE).toBe("03:30 15:30"),
+    // The off-host copy keeps what the local retention keeps.
+    backupKeepDaily: () => {
+        expect(envOf(container("backup")).BACKUP_KEEP_DAILY).toBe("5");
+        expect(envOf(container("backup-offsite")).BACKUP_KEEP_DAILY).toBe("5");
+    },
+    backupKeepWeekly: () => {
+        expect(envOf(container("backup")).BACKUP_KEEP_WEEKLY).toBe("3");
+        expect(envOf(container("backup-offsite")).BACKUP_KEEP_WEEKLY).toBe("3");
+    },
+    backupKeepMonthly: () => {
+        expect(envOf(container("backup")).BACKUP_KEEP_MONTHLY).toBe("12");
+        expect(envOf(container("backup-offsite")).BACKUP_KEEP_MONTHLY).toBe("12");
+    },
+    backupMemoryMb: () => expect(container("backup").inputs.memory).toBe(768),
+    backupOffsiteRepository: () => expect(envOf(container("backup-offsite")).RESTIC_REPOSITORY).toBe("s3:s3.example.net/geo-backups/prod"),
+    // Given as plain config, they still reach the state only as secrets.
+    backupOffsitePassword: () =>
+        expect(uploaded("geostack-backup-offsite-files", "/opt/geostack/restic-password")).toEqual({ content: "restic-password-for-this-test", secret: true }),
+    backupOffsiteAccessKeyId: () => {
+        expect(uploaded("geostack-backup-offsite-files", "/opt/geostack/aws-credentials").content).toContain("aws_access_key_id = AKIA-FOR-THIS-TEST\n");
+        expect(uploaded("geostack-backup-offsite-files", "/opt/geostack/aws-credentials").secret).toBe(true);
+    },
+    backupOffsiteSecretAccessKey: () =>
+        expect(uploaded("geostack-backup-offsite-files", "/opt/geostack/aws-credentials").content).toContain(
+            "aws_secret_access_key = s3-secret-for-this-test\n",
+        ),
 };
 
 describe("every config key reaches the deployment", () => {

@@ -1,0 +1,51 @@
+/**
+ * The scripts the backup containers run, read from components/backup/scripts: the tests run these same files against
+ * real PostgreSQL, restic and busybox, and the components upload their bytes. Pure: no Pulumi imports.
+ */
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+/** Where the backup containers find the files below (a read-only volume; see files-volume.ts). */
+export const BACKUP_TOOLS_DIR = "/opt/geostack";
+export const BACKUP_COMMAND = `${BACKUP_TOOLS_DIR}/geostack-backup`;
+export const OFFSITE_COMMAND = `${BACKUP_TOOLS_DIR}/geostack-offsite`;
+
+export interface ToolFile {
+    /** Relative to BACKUP_TOOLS_DIR. */
+    path: string;
+    content: string;
+    permissions: "0755" | "0644";
+}
+
+/** Beside this module in the sources; from the npm package's dist/backup/, the package's components/backup/scripts. */
+export function scriptsDir(from: string = __dirname): string {
+    const candidates = [path.join(from, "scripts"), path.join(from, "..", "..", "components", "backup", "scripts")];
+    const found = candidates.find((dir) => fs.existsSync(path.join(dir, "geostack-backup")));
+    if (!found) throw new Error(`the backup scripts are missing: looked in ${candidates.join(", ")}`);
+    return found;
+}
+
+function read(relative: string, permissions: ToolFile["permissions"]): ToolFile {
+    return { path: relative, content: fs.readFileSync(path.join(scriptsDir(), relative), "utf8"), permissions };
+}
+
+/** geostack-backup and the SQL it runs. */
+export function backupTools(): ToolFile[] {
+    const sql = fs
+        .readdirSync(path.join(scriptsDir(), "sql"))
+        .filter((file) => file.endsWith(".sql"))
+        .sort();
+    return [read("geostack-backup", "0755"), ...sql.map((file) => read(`sql/${file}`, "0644"))];
+}
+
+export function offsiteTools(): ToolFile[] {
+    return [read("geostack-offsite", "0755")];
+}
+
+/** Changes with any tool's content: the container that runs them carries it, so new tools restart it. */
+export function toolsDigest(tools: ToolFile[]): string {
+    const hash = crypto.createHash("sha256");
+    for (const tool of tools) hash.update(`${tool.path}\0${tool.permissions}\0${tool.content}\0`);
+    return hash.digest("hex").slice(0, 16);
+}
