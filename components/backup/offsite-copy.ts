@@ -6,7 +6,7 @@ import { dockerNamePrefix, imageReference, memoryMb } from "../shared/checks";
 import { pullImage, withContainerDefaults } from "../shared/container";
 import { keepCount, s3Repository } from "./checks";
 import { filesVolume } from "./files-volume";
-import { BACKUP_TOOLS_DIR, OFFSITE_COMMAND, offsiteTools, toolsDigest } from "./scripts";
+import { awsCredentialsFile, BACKUP_TOOLS_DIR, OFFSITE_COMMAND, offsiteTools, toolsDigest } from "./scripts";
 
 /** The backups' owner (see BACKUP_USER): the copy reads them as that user, no capability needed. */
 const OFFSITE_USER = "999:999";
@@ -72,9 +72,7 @@ export class OffsiteCopy extends pulumi.ComponentResource {
         const namePrefix = settings.namePrefix ?? name;
 
         const image = pullImage(name, settings.image, this).imageId;
-        const credentials = pulumi
-            .all([settings.accessKeyId, settings.secretAccessKey])
-            .apply(([id, key]) => `[default]\naws_access_key_id = ${id}\naws_secret_access_key = ${key}\n`);
+        const credentials = pulumi.all([settings.accessKeyId, settings.secretAccessKey]).apply(([id, key]) => awsCredentialsFile(id, key));
         const tools = offsiteTools();
         const files = filesVolume(
             name,

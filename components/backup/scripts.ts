@@ -49,3 +49,8 @@ export function toolsDigest(tools: ToolFile[]): string {
     for (const tool of tools) hash.update(`${tool.path}\0${tool.permissions}\0${tool.content}\0`);
     return hash.digest("hex").slice(0, 16);
 }
+
+/** The shared credentials file restic reads S3 keys from ($AWS_SHARED_CREDENTIALS_FILE, profile default). */
+export function awsCredentialsFile(accessKeyId: string, secretAccessKey: string): string {
+    return `[default]\naws_access_key_id = ${accessKeyId}\naws_secret_access_key = ${secretAccessKey}\n`;
+}
