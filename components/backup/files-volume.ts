@@ -45,7 +45,6 @@ export function filesVolume(name: string, args: FilesVolumeArgs, parent: pulumi.
             restart: "no",
             // Were someone to start it, it would exit at once.
             entrypoints: ["true"],
-            networkMode: "none",
             volumes: [{ volumeName: volume.name, containerPath: BACKUP_TOOLS_DIR }],
             uploads,
             labels: toLabelList(instanceLabels(args.namePrefix, args.role)),

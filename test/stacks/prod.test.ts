@@ -33,13 +33,16 @@ const geoserverImage = () => prod.mocks.get(REMOTE_IMAGE, "geostack-geoserver-im
 
 describe("prod stack: data and names", () => {
     it("protects the data volumes and the certificates, and keeps them if they leave the program", () => {
-        const volumes = prod.mocks.ofType(VOLUME);
+        // The backup tools' volume holds what every `up` writes again (scripts and a password): not data, not kept.
+        const volumes = prod.mocks.ofType(VOLUME).filter((v) => v.inputs.name !== "geostack-prod-backup-files");
         expect(volumes.map((v) => v.inputs.name).sort()).toEqual([
+            "geostack-prod-backups",
             "geostack-prod-geoserver-data",
             "geostack-prod-postgis17-data",
             "geostack-prod-traefik-acme",
         ]);
         for (const v of volumes) expect(v.options, v.name).toMatchObject({ protect: true, retainOnDelete: true });
+        expect(prod.mocks.get(VOLUME, "geostack-backup-files").options).toMatchObject({ protect: false, retainOnDelete: false });
     });
 
     it("does not protect what can be recreated, so containers can still be replaced", () => {
@@ -52,7 +55,14 @@ describe("prod stack: data and names", () => {
                 .ofType(CONTAINER)
                 .map((c) => c.inputs.name)
                 .sort(),
-        ).toEqual(["geostack-prod-docker-socket-proxy", "geostack-prod-geoserver", "geostack-prod-postgis", "geostack-prod-traefik"]);
+        ).toEqual([
+            "geostack-prod-backup",
+            "geostack-prod-backup-files",
+            "geostack-prod-docker-socket-proxy",
+            "geostack-prod-geoserver",
+            "geostack-prod-postgis",
+            "geostack-prod-traefik",
+        ]);
         expect(envOf(geoserver()).GEOSERVER_CSRF_WHITELIST).toBe("geostack.example.org");
     });
 
@@ -286,8 +296,8 @@ describe("prod stack: the GeoServer image", () => {
 
 describe("render of the prod stack", () => {
     it("shows the data volumes protected and retained on delete", () => {
-        const volumes = rendered.resources.filter((r) => r.type === VOLUME);
-        expect(volumes.length).toBe(3);
+        const volumes = rendered.resources.filter((r) => r.type === VOLUME && r.name !== "geostack-backup-files");
+        expect(volumes.length).toBe(4);
         for (const v of volumes) expect(v, v.name).toMatchObject({ protect: true, retainOnDelete: true });
         expect(formatText(rendered)).toMatch(
             /docker:index\/volume:Volume {2}geostack-postgis-data-pg17\n {2}parent: geostack-postgis\n {2}protect: true\n {2}retainOnDelete: true\n/,
