@@ -330,6 +330,50 @@ describe.skipIf(skip)("restores", () => {
     });
 });
 
+describe.skipIf(skip)("after a PostgreSQL major upgrade", () => {
+    // Debian carries one major: the backup's manifest says it came from the one before, as after a `postgisImage` bump.
+    const major = () => Number(source.sql("postgres", "SELECT current_setting('server_version_num')::int / 10000"));
+    function fromOlderMajor(label: string, cluster: Cluster): Volume {
+        const v = volume(label, cluster);
+        runOk("cp", ["-a", path.join(backupDir, first), v.backups]);
+        const manifest = path.join(v.backups, first, "manifest.json");
+        fs.writeFileSync(manifest, fs.readFileSync(manifest, "utf8").replace(/^( {2}"server": \{"version" : ")\d+/m, `$1${major() - 1}`));
+        return v;
+    }
+
+    it("fills the new, empty cluster from the latest backup, then backs it up", async () => {
+        const upgraded = new Cluster(pg as Extract<typeof pg, { ok: true }>, "upgraded", tmp);
+        await upgraded.start();
+        try {
+            upgraded.geostack("geoserver-pw-after-the-upgrade");
+            const v = fromOlderMajor("upgrade", upgraded);
+            const r = backupOk(v, upgraded, ["fill-new-cluster"]);
+            expect(r.stderr).toMatch(/serves an empty gis and the newest backup, \d+T\d+Z, is from PostgreSQL \d+: restoring it/);
+            expect(catalog(upgraded)).toBe(catalog(source));
+            // Then a backup of the new major, drilled (today's, so retention let the older one of the same day go);
+            // started again, the loop leaves the cluster alone.
+            const newest = backupsIn(v).slice(-1)[0];
+            expect(newest > first).toBe(true);
+            expect(manifestOf(v, newest)).toMatchObject({
+                server: { version: expect.stringMatching(new RegExp(`^${major()}\\.`)) },
+                drill: { result: "passed" },
+            });
+            expect(backupOk(v, upgraded, ["fill-new-cluster"]).stderr).toBe("");
+        } finally {
+            upgraded.stop();
+        }
+    }, 180_000);
+
+    it("never restores over a database that holds tables of its own", async () => {
+        const v = fromOlderMajor("upgrade-not-empty", source);
+        const before = catalog(source);
+        const r = backupOk(v, source, ["fill-new-cluster"]);
+        expect(r.stderr).toMatch(/serves a gis with 3 tables; the newest backup, \d+T\d+Z, is from \d+: nothing restored/);
+        expect(catalog(source)).toBe(before);
+        expect(backupsIn(v)).toHaveLength(1);
+    });
+});
+
 describe.skipIf(skip)("the drill catches a broken backup", () => {
     /** A copy of the good backup, broken by `breakIt`, drilled. */
     function drillBroken(label: string, breakIt: (dir: string) => void): { r: RunResult; drill: any } {
