@@ -18,12 +18,18 @@ export interface ToolFile {
     permissions: "0755" | "0644";
 }
 
-/** Beside this module in the sources; from the npm package's dist/backup/, the package's components/backup/scripts. */
+/**
+ * Beside this module in the sources; from compiled code (the npm package's dist/backup/, the tools' bin/), the
+ * nearest components/backup/scripts above it.
+ */
 export function scriptsDir(from: string = __dirname): string {
-    const candidates = [path.join(from, "scripts"), path.join(from, "..", "..", "components", "backup", "scripts")];
-    const found = candidates.find((dir) => fs.existsSync(path.join(dir, "geostack-backup")));
-    if (!found) throw new Error(`the backup scripts are missing: looked in ${candidates.join(", ")}`);
-    return found;
+    const has = (dir: string) => fs.existsSync(path.join(dir, "geostack-backup"));
+    if (has(path.join(from, "scripts"))) return path.join(from, "scripts");
+    for (let dir = path.resolve(from); path.dirname(dir) !== dir; dir = path.dirname(dir)) {
+        const candidate = path.join(dir, "components", "backup", "scripts");
+        if (has(candidate)) return candidate;
+    }
+    throw new Error(`the backup scripts are missing: no scripts/ beside ${from} nor components/backup/scripts above it`);
 }
 
 function read(relative: string, permissions: ToolFile["permissions"]): ToolFile {

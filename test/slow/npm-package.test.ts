@@ -78,7 +78,7 @@ describe("npm package @geostack/components", () => {
             "README.md",
             "components/backup/scripts/geostack-backup",
             "components/backup/scripts/geostack-offsite",
-            ...["check-restore", "create-staging", "geometry-columns", "snapshot", "swap-database", "user-tables"].map(
+            ...["check-restore", "create-staging", "geometry-columns", "invalid-geometries", "snapshot", "swap-database", "user-tables"].map(
                 (sql) => `components/backup/scripts/sql/${sql}.sql`,
             ),
             "images/geoserver/.dockerignore",

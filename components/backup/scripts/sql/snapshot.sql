@@ -6,6 +6,7 @@
 \set QUIET on
 \set user_tables `cat "$BACKUP_SQL_DIR/user-tables.sql"`
 \set geometry_columns `cat "$BACKUP_SQL_DIR/geometry-columns.sql"`
+\set invalid_geometries `cat "$BACKUP_SQL_DIR/invalid-geometries.sql"`
 \set work `printf %s "$BACKUP_WORK"`
 -- ST_IsValid reports every invalid geometry as a NOTICE.
 SET client_min_messages = warning;
@@ -23,7 +24,8 @@ SELECT coalesce(json_agg(t ORDER BY t.schema, t."table"), '[]') FROM (:user_tabl
 SELECT json_build_object('version', current_setting('server_version'),
                          'postgis', (SELECT extversion FROM pg_extension WHERE extname = 'postgis'),
                          'postgisFull', postgis_full_version()) \g (format=unaligned tuples_only=on) :work/server.json
-SELECT coalesce(json_agg(g ORDER BY g.schema, g."table", g."column"), '[]') FROM (:geometry_columns) g \g (format=unaligned tuples_only=on) :work/geometry.json
+SELECT coalesce(json_agg(c ORDER BY c.schema, c."table", c."column"), '[]')
+FROM (SELECT g.*, :invalid_geometries AS invalid FROM (:geometry_columns) g) c \g (format=unaligned tuples_only=on) :work/geometry.json
 \else
 SELECT json_build_object('version', current_setting('server_version'), 'postgis', NULL, 'postgisFull', NULL) \g (format=unaligned tuples_only=on) :work/server.json
 SELECT '[]' \g (format=unaligned tuples_only=on) :work/geometry.json

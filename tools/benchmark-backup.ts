@@ -1,0 +1,121 @@
+// Backup benchmark (a script, not a test): a generated PostGIS table of a million geometries, dumped and restored by
+// the scripts the backup container runs and by bare `pg_dump -Fc` / `pg_restore`, in alternation on the same
+// server, the same connection and the same data. Reports our backup and restore times as ratios against the bare
+// ones (the target is 1.15 at most), and the restore drill, which bare tools have no counterpart for, on its own.
+//
+//   npm run benchmark:backup -- [--rows 1000000] [--rounds 3]
+//
+// Needs Debian's PostgreSQL + PostGIS (.ci/install-postgres.sh); as root it runs the server and the scripts as the OS
+// user postgres.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { scriptsDir } from "../components/backup/scripts";
+import { GIS_DATABASE } from "../components/postgis/init-script";
+import { Cluster, cleanEnv, findPostgres, runOk, sharedTempDir } from "../test/support/postgres";
+
+const { values } = parseArgs({ options: { rows: { type: "string", default: "1000000" }, rounds: { type: "string", default: "3" } } });
+const rows = Number(values.rows);
+const rounds = Number(values.rounds);
+if (!Number.isInteger(rows) || rows < 1 || !Number.isInteger(rounds) || rounds < 1) throw new Error("--rows and --rounds take whole numbers");
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+async function main(): Promise<void> {
+    const pg = findPostgres();
+    if (!pg.ok) throw new Error(`missing ${pg.missing} (.ci/install-postgres.sh)`);
+    const tmp = sharedTempDir("geostack-benchmark-", pg);
+    const cluster = new Cluster(pg, "server", tmp);
+    const as = { asUser: pg.pgUser, timeoutMs: 3_600_000 };
+    try {
+        await cluster.start();
+        cluster.geostack("benchmark-geoserver-password");
+        console.log(`generating ${rows} geometries (half points, half small polygons)...`);
+        cluster.sql(
+            GIS_DATABASE,
+            `CREATE TABLE public.features AS
+                 SELECT g AS id, 'feature ' || g AS name, g % 97 AS class,
+                        ST_SetSRID(CASE WHEN g % 2 = 0 THEN ST_MakePoint(random() * 10, 45 + random() * 5)
+                                        ELSE ST_Buffer(ST_MakePoint(random() * 10, 45 + random() * 5), 0.001, 4) END, 4326)::geometry(Geometry, 4326) AS geom
+                 FROM generate_series(1, ${rows}) g;
+             ALTER TABLE public.features ADD PRIMARY KEY (id);
+             CREATE INDEX features_geom ON public.features USING gist (geom);
+             VACUUM ANALYZE public.features;`,
+        );
+        const backups = path.join(tmp, "backups");
+        const work = path.join(tmp, "run");
+        for (const dir of [backups, work]) {
+            fs.mkdirSync(dir);
+            if (pg.pgUser) fs.chownSync(dir, pg.pgUser.uid, pg.pgUser.gid);
+        }
+        const passwordFile = path.join(tmp, "db-password");
+        fs.writeFileSync(passwordFile, cluster.superuserPassword, { mode: 0o644 });
+        // Both over TCP with the password, as the backup container connects.
+        const tcp = ["-h", "127.0.0.1", "-p", String(cluster.port), "-U", "postgres"];
+        const bareEnv = cleanEnv({ PGPASSWORD: cluster.superuserPassword, PATH: `${pg.bindir}:${process.env.PATH}` });
+        const ourEnv = cleanEnv({
+            PATH: `${pg.bindir}:${process.env.PATH}`,
+            BACKUP_DIR: backups,
+            BACKUP_RUN_DIR: work,
+            BACKUP_DB_HOST: "127.0.0.1",
+            BACKUP_DB_PORT: String(cluster.port),
+            BACKUP_DB_PASSWORD_FILE: passwordFile,
+        });
+        const script = path.join(scriptsDir(), "geostack-backup");
+        const last = (xs: number[]) => seconds(xs[xs.length - 1]);
+        const timed = (f: () => void) => {
+            const start = performance.now();
+            f();
+            return performance.now() - start;
+        };
+        const times = { bareDump: [] as number[], ourDump: [] as number[], bareRestore: [] as number[], ourRestore: [] as number[], drill: [] as number[] };
+        const bareDump = path.join(tmp, "bare.dump");
+        for (let round = 1; round <= rounds; round++) {
+            const name = `2026010${round}T000000Z`;
+            times.bareDump.push(
+                timed(() => runOk(path.join(pg.bindir, "pg_dump"), [...tcp, "-w", "-Fc", "-f", bareDump, GIS_DATABASE], { ...as, env: bareEnv })),
+            );
+            times.ourDump.push(timed(() => runOk(script, ["dump", name], { ...as, env: ourEnv })));
+            times.drill.push(timed(() => runOk(script, ["drill", name], { ...as, env: ourEnv })));
+            // A restore needs a database to restore into: bare tools create it too.
+            times.bareRestore.push(
+                timed(() => {
+                    runOk(path.join(pg.bindir, "createdb"), [...tcp, "-w", "bench_restore"], { ...as, env: bareEnv });
+                    runOk(path.join(pg.bindir, "pg_restore"), [...tcp, "-w", "-d", "bench_restore", bareDump], { ...as, env: bareEnv });
+                }),
+            );
+            cluster.sql("postgres", "DROP DATABASE bench_restore;");
+            times.ourRestore.push(timed(() => runOk(script, ["restore-database", name], { ...as, env: ourEnv })));
+            const previous = cluster.sql("postgres", "SELECT datname FROM pg_database WHERE datname LIKE 'gis_before_restore_%'");
+            cluster.sql("postgres", `DROP DATABASE "${previous}";`);
+            console.log(
+                `round ${round}: dump bare ${last(times.bareDump)}, ours ${last(times.ourDump)}; ` +
+                    `restore bare ${last(times.bareRestore)}, ours ${last(times.ourRestore)}; drill ${last(times.drill)}`,
+            );
+        }
+        const dumpBytes = fs.statSync(bareDump).size;
+        const report = {
+            rows,
+            rounds,
+            dumpMegabytes: Math.round(dumpBytes / 1e6),
+            medianSeconds: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, Number((median(v) / 1000).toFixed(2))])),
+            backupRatio: Number((median(times.ourDump) / median(times.bareDump)).toFixed(3)),
+            restoreRatio: Number((median(times.ourRestore) / median(times.bareRestore)).toFixed(3)),
+            target: 1.15,
+        };
+        console.log(JSON.stringify(report, null, 2));
+        console.log(
+            `backup ${report.backupRatio}x bare pg_dump, restore ${report.restoreRatio}x bare pg_restore (target 1.15); ` +
+                `drill ${report.medianSeconds.drill} s on top of each backup`,
+        );
+    } finally {
+        cluster.stop();
+        fs.rmSync(tmp, { recursive: true, force: true });
+    }
+}
+
+main().catch((error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+});
