@@ -11,6 +11,8 @@ export const BACKUP_TOOLS_DIR = "/opt/geostack";
 export const BACKUP_COMMAND = `${BACKUP_TOOLS_DIR}/geostack-backup`;
 export const OFFSITE_COMMAND = `${BACKUP_TOOLS_DIR}/geostack-offsite`;
 
+const SCRIPTS = path.join("components", "backup", "scripts");
+
 export interface ToolFile {
     /** Relative to BACKUP_TOOLS_DIR. */
     path: string;
@@ -19,17 +21,18 @@ export interface ToolFile {
 }
 
 /**
- * Beside this module in the sources; from compiled code (the npm package's dist/backup/, the tools' bin/), the
- * nearest components/backup/scripts above it.
+ * Beside this module in the sources; from compiled code (the npm package's dist/backup/, the tools' bin/), the nearest
+ * components/backup/scripts above it; else the working directory's (code compiled elsewhere, run in the project, which
+ * `pulumi up` makes the working directory).
  */
 export function scriptsDir(from: string = __dirname): string {
     const has = (dir: string) => fs.existsSync(path.join(dir, "geostack-backup"));
     if (has(path.join(from, "scripts"))) return path.join(from, "scripts");
     for (let dir = path.resolve(from); path.dirname(dir) !== dir; dir = path.dirname(dir)) {
-        const candidate = path.join(dir, "components", "backup", "scripts");
-        if (has(candidate)) return candidate;
+        if (has(path.join(dir, SCRIPTS))) return path.join(dir, SCRIPTS);
     }
-    throw new Error(`the backup scripts are missing: no scripts/ beside ${from} nor components/backup/scripts above it`);
+    if (has(path.join(process.cwd(), SCRIPTS))) return path.join(process.cwd(), SCRIPTS);
+    throw new Error(`the backup scripts are missing: no scripts/ beside ${from}, nor ${SCRIPTS} above it or in ${process.cwd()}`);
 }
 
 function read(relative: string, permissions: ToolFile["permissions"]): ToolFile {

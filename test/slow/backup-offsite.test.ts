@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsCredentialsFile, scriptsDir } from "../../components/backup/scripts";
 import { GIS_DATABASE } from "../../components/postgis/init-script";
-import { backupsIn, fakeBackup, IRREGULAR, nameOf } from "../support/backups";
+import { at, backupsIn, fakeBackup, nameOf } from "../support/backups";
 import { Cluster, cleanEnv, describeRun, postgresForTests, type RunResult, run, runOk, sharedTempDir } from "../support/postgres";
 
 const { pg, skip: noPostgres } = postgresForTests("backup-offsite.test");
@@ -22,6 +22,20 @@ const skip = noPostgres;
 const BACKUP = path.join(scriptsDir(), "geostack-backup");
 const OFFSITE = path.join(scriptsDir(), "geostack-offsite");
 const asPostgres = () => (pg.ok ? pg.pgUser : undefined);
+const KEEP = { BACKUP_KEEP_DAILY: "3", BACKUP_KEEP_WEEKLY: "2", BACKUP_KEEP_MONTHLY: "3" };
+const OLDER: { name: string; drill?: "failed" }[] = [
+    { name: at("2025-12-24") },
+    { name: at("2025-12-24", "14:30") },
+    { name: at("2026-01-31") },
+    { name: at("2026-02-28") },
+    { name: at("2026-02-28", "20:00"), drill: "failed" },
+    { name: at("2026-03-08") },
+    { name: at("2026-03-09") },
+    { name: at("2026-03-27") },
+    { name: at("2026-03-28") },
+    { name: at("2026-03-29") },
+    { name: at("2026-03-29", "14:30") },
+];
 
 let tmp = "";
 let cluster: Cluster;
@@ -74,8 +88,8 @@ beforeAll(async () => {
     if (pg.pgUser) fs.chownSync(backups, pg.pgUser.uid, pg.pgUser.gid);
     runOk(BACKUP, ["run"], { env: backupEnv(backups), asUser: asPostgres(), timeoutMs: 120_000 });
     real = backupsIn(backups)[0];
-    // Older backups beside it, at the odd times of the retention tests: verified ones, failed and undrilled ones.
-    for (const b of IRREGULAR) fakeBackup(backups, b.name, b.drill ?? "passed");
+    // Older backups beside it: verified ones at odd times, two on some days, and failed and undrilled ones.
+    for (const b of OLDER) fakeBackup(backups, b.name, b.drill ?? "passed");
     fakeBackup(backups, "20260401T020000Z", null);
     if (pg.pgUser) runOk("chown", ["-R", `${pg.pgUser.uid}:${pg.pgUser.gid}`, backups]);
 
@@ -95,9 +109,8 @@ beforeAll(async () => {
         OFFSITE_RUN_DIR: path.join(tmp, "offsite-run"),
         RESTIC_REPOSITORY: repository,
         RESTIC_PASSWORD_FILE: path.join(tmp, "restic-password"),
-        BACKUP_KEEP_DAILY: "7",
-        BACKUP_KEEP_WEEKLY: "4",
-        BACKUP_KEEP_MONTHLY: "6",
+        // Fewer than the defaults, so that each rule keeps some and drops others among these few backups.
+        ...KEEP,
     };
     offsiteOk(["copy"]);
 }, 240_000);
@@ -111,13 +124,15 @@ describe.skipIf(skip)("the off-host copy", () => {
     it("keeps in the repository exactly the verified backups the local retention keeps, one snapshot each at its time", () => {
         const pruned = path.join(tmp, "pruned");
         runOk("cp", ["-a", backups, pruned]);
-        runOk(BACKUP, ["prune"], { env: backupEnv(pruned), asUser: asPostgres() });
+        runOk(BACKUP, ["prune"], { env: { ...backupEnv(pruned), ...KEEP }, asUser: asPostgres() });
         const verified = backupsIn(pruned).filter(
             (name) => JSON.parse(fs.readFileSync(path.join(pruned, name, "manifest.json"), "utf8")).drill?.result === "passed",
         );
         expect(copiedNames()).toEqual(verified);
         expect(verified).toContain(real);
-        expect(verified.length).toBeGreaterThan(12);
+        // The newest of this day, 29 and 28 March (daily); of this week and week 13 (weekly); of this month, March
+        // and February (monthly): restic's forget and our retention agree on which.
+        expect(verified).toEqual([at("2026-02-28"), at("2026-03-28"), at("2026-03-29", "14:30"), real]);
         for (const snapshot of repositorySnapshots()) {
             expect(snapshot.hostname).toBe("geostack-test");
             const name = snapshot.tags.find((t) => /^\d{8}T/.test(t)) as string;
@@ -126,7 +141,7 @@ describe.skipIf(skip)("the off-host copy", () => {
     });
 
     it("never copies a backup whose drill failed or never ran", () => {
-        const failedOrUndrilled = [...IRREGULAR.filter((b) => b.drill === "failed").map((b) => b.name), "20260401T020000Z"];
+        const failedOrUndrilled = [at("2026-02-28", "20:00"), "20260401T020000Z"];
         const copied = copiedNames();
         for (const name of failedOrUndrilled) expect(copied).not.toContain(name);
     });

@@ -11,18 +11,19 @@ function loadLikePulumi(stack: string) {
 
 describe("index.ts under the loader `pulumi up` uses", () => {
     it.each([
-        ["dev", "http://geostack.localhost/geoserver/"],
-        ["prod", "https://geostack.example.org/geoserver/"],
+        ["dev", "http://geostack.localhost/geoserver/", []],
+        // Prod backs up: its backup container and the never-started one that loads its scripts.
+        ["prod", "https://geostack.example.org/geoserver/", ["backup", "backup-files"]],
     ])(
         "type-checks and runs the %s stack",
-        (stack, url) => {
+        (stack, url, backupRoles) => {
             const run = loadLikePulumi(stack);
             expect(run.stderr).toBe("");
             expect(run.status).toBe(0);
             expect(run.stdout).toMatch(/^ts-node \d+\.\d+\.\d+ typescript 5\./m);
             expect(run.stdout).toContain(`geoserverUrl ${url}`);
             expect(run.stdout).toContain(
-                `containers ${["docker-socket-proxy", "geoserver", "postgis", "traefik"].map((role) => `geostack-${stack}-${role}`).join(",")}`,
+                `containers ${[...backupRoles, "docker-socket-proxy", "geoserver", "postgis", "traefik"].map((role) => `geostack-${stack}-${role}`).join(",")}`,
             );
         },
         120_000,
