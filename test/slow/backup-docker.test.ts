@@ -7,44 +7,33 @@
 //   directory), one mounted anywhere else is root's: hence the backups volume at the image's data path;
 // - and the one restore that needs a one-off container, GeoServer's data directory, runs as docs/operations.md
 //   writes it, with geostack-backup in an image made of this machine's bash and GNU tools.
-import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { scriptsDir } from "../../components/backup/scripts";
+import { Dockerd, dockerAvailable, hostImage } from "../support/docker";
 import { ROOT } from "../support/harness";
-import { type RunResult, run, runOk } from "../support/postgres";
+import { run, runOk } from "../support/postgres";
 
-const DOCKERD = run("sh", ["-c", "command -v dockerd"]).stdout.trim();
-const DOCKER = run("sh", ["-c", "command -v docker"]).stdout.trim();
 const REQUIRE = process.env.GEOSTACK_REQUIRE_POSTGRES === "1";
-const root = process.getuid?.() === 0;
-const available = Boolean(DOCKERD && DOCKER && root);
-if (!available) {
+if (!dockerAvailable) {
     console.warn(
         `[backup-docker.test] ${REQUIRE ? "FAILING" : "SKIPPING"}: needs root and Debian's docker.io (dockerd, docker): run .ci/install-backup-tools.sh as root`,
     );
 }
 
 let tmp = "";
-let daemon: ChildProcess | undefined;
-let socket = "";
+let dockerd: Dockerd;
 const IMAGE = "geostack-facts:postgres-like";
 const TOOLS_IMAGE = "geostack-facts:bash-and-gnu-tools";
 // What geostack-backup calls, from this machine (Debian, as the postgis/postgis images are).
 const TOOLS =
     "env bash sh tar gzip cat cp mv rm mkdir rmdir ls date sha256sum stat sort cut tr du readlink dirname basename sleep touch chmod sync cmp find sed grep awk flock seq true";
 
-function docker(args: string[], input?: string | Buffer): RunResult {
-    return run(DOCKER, ["-H", `unix://${socket}`, ...args], { input: input as string, timeoutMs: 60_000 });
-}
-function dockerOk(args: string[], input?: string | Buffer): string {
-    const r = docker(args, input);
-    if (r.status !== 0) throw new Error(`docker ${args.join(" ")} failed (${r.status}): ${r.stderr}`);
-    return r.stdout.trim();
-}
-const mountpoint = (volume: string) => dockerOk(["volume", "inspect", "--format", "{{.Mountpoint}}", volume]);
+const docker = (args: string[], input?: string | Buffer) => dockerd.cli(args, input);
+const dockerOk = (args: string[], input?: string | Buffer) => dockerd.ok(args, input);
+const mountpoint = (volume: string) => dockerd.mountpoint(volume);
 const ownerAndMode = (dir: string) => {
     const stat = fs.statSync(dir);
     return `${stat.uid}:${stat.gid} ${(stat.mode & 0o7777).toString(8)}`;
@@ -61,31 +50,13 @@ function uploadTar(file: string, content: string): Buffer {
 }
 
 beforeAll(async () => {
-    if (!available) {
+    if (!dockerAvailable) {
         if (REQUIRE) throw new Error("GEOSTACK_REQUIRE_POSTGRES=1 but dockerd or root is missing");
         return;
     }
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "geostack-dockerd-"));
-    socket = path.join(tmp, "docker.sock");
-    daemon = spawn(
-        DOCKERD,
-        [
-            `--host=unix://${socket}`,
-            `--data-root=${path.join(tmp, "data")}`,
-            `--exec-root=${path.join(tmp, "exec")}`,
-            `--pidfile=${path.join(tmp, "docker.pid")}`,
-            "--iptables=false",
-            "--ip6tables=false",
-            "--bridge=none",
-        ],
-        { stdio: ["ignore", "ignore", "pipe"] },
-    );
-    let log = "";
-    daemon.stderr?.on("data", (chunk) => {
-        log += chunk;
-    });
-    for (let i = 0; i < 300 && docker(["version", "--format", "{{.Server.Version}}"]).status !== 0; i++) await new Promise((r) => setTimeout(r, 100));
-    if (docker(["version"]).status !== 0) throw new Error(`dockerd did not start:\n${log}`);
+    dockerd = new Dockerd(tmp);
+    await dockerd.start();
 
     // The directories of a postgres image that matter here: postgres's (999) data directory, declared a VOLUME.
     const rootfs = path.join(tmp, "rootfs");
@@ -100,45 +71,17 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-    if (daemon && daemon.exitCode === null) {
-        const ended = new Promise((resolve) => daemon?.on("exit", resolve));
-        daemon.kill("SIGTERM");
-        await Promise.race([ended, new Promise((r) => setTimeout(r, 15_000))]);
-        if (daemon.exitCode === null) daemon.kill("SIGKILL");
-    }
-    if (tmp) {
-        // The engine leaves mounts under its data root.
-        run("sh", ["-c", `grep -o '${tmp}[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l`]);
-        fs.rmSync(tmp, { recursive: true, force: true });
-    }
+    await dockerd?.stop();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 }, 60_000);
 
-/** An image of this machine's binaries for TOOLS and their libraries, with postgres's data directory as a VOLUME. */
+/** An image of this machine's binaries for TOOLS, with postgres's data directory as a VOLUME. */
 function toolsImage(): void {
-    const rootfs = path.join(tmp, "tools-rootfs");
-    for (const dir of ["usr/bin", "usr/lib", "usr/lib64", "tmp", "var/lib/postgresql/data"]) fs.mkdirSync(path.join(rootfs, dir), { recursive: true });
-    for (const [link, target] of [
-        ["bin", "usr/bin"],
-        ["lib", "usr/lib"],
-        ["lib64", "usr/lib64"],
-    ])
-        fs.symlinkSync(target, path.join(rootfs, link));
-    fs.chmodSync(path.join(rootfs, "tmp"), 0o1777);
-    for (const dir of ["var/lib/postgresql", "var/lib/postgresql/data"]) fs.chownSync(path.join(rootfs, dir), 999, 999);
-    const copy = (file: string, as = file) => {
-        const target = path.join(rootfs, as);
-        fs.mkdirSync(path.dirname(target), { recursive: true });
-        if (!fs.existsSync(target)) fs.copyFileSync(fs.realpathSync(file), target);
-        fs.chmodSync(target, 0o755);
-    };
-    for (const tool of TOOLS.split(" ")) {
-        const found = run("bash", ["-c", `type -P ${tool}`]).stdout.trim();
-        copy(found, path.join("/usr/bin", path.basename(found)));
-        for (const lib of run("ldd", [fs.realpathSync(found)]).stdout.matchAll(/(\/\S+\.so[.\d]*)/g)) copy(lib[1]);
-    }
-    const tar = path.join(tmp, "tools-rootfs.tar");
-    runOk("tar", ["--create", "--file", tar, "--directory", rootfs, "--numeric-owner", "."]);
-    dockerOk(["import", "--change", "VOLUME /var/lib/postgresql/data", "--change", "ENV PATH=/usr/bin", tar, TOOLS_IMAGE]);
+    hostImage(dockerd, TOOLS_IMAGE, {
+        tools: TOOLS.split(" "),
+        dirs: { "var/lib/postgresql": [999, 999, 0o1777], "var/lib/postgresql/data": [999, 999, 0o1777] },
+        changes: ["VOLUME /var/lib/postgresql/data", "ENV PATH=/usr/bin"],
+    });
 }
 
 /** Writes `files` into a volume as the backup's user, as a container of the stack would leave them. */
@@ -151,7 +94,7 @@ function fill(volume: string, files: Record<string, string | Buffer>): void {
     runOk("chown", ["-R", "999:999", dir]);
 }
 
-describe.skipIf(!available && !REQUIRE)("the Docker Engine under the Backup component", () => {
+describe.skipIf(!dockerAvailable && !REQUIRE)("the Docker Engine under the Backup component", () => {
     it("refuses an upload into a container whose root filesystem is read-only, even into a volume", () => {
         dockerOk(["volume", "create", "ro-files"]);
         const id = dockerOk(["create", "--read-only", "--volume", "ro-files:/opt/geostack", IMAGE, "true"]);
@@ -230,7 +173,7 @@ describe.skipIf(!available && !REQUIRE)("the Docker Engine under the Backup comp
         const block = doc.match(/<!-- restore-geoserver-data:start -->\n```bash\n([\s\S]*?)```\n<!-- restore-geoserver-data:end -->/)?.[1];
         expect(block, "the command block between the restore-geoserver-data markers").toBeDefined();
         const r = run("bash", ["-euo", "pipefail", "-c", block as string], {
-            env: { PATH: `${path.dirname(DOCKER)}:/usr/bin:/bin`, DOCKER_HOST: `unix://${socket}`, S },
+            env: { PATH: process.env.PATH, DOCKER_HOST: `unix://${dockerd.socket}`, S },
             timeoutMs: 120_000,
         });
         expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
