@@ -92,6 +92,8 @@ export interface HostImage {
     tools?: string[];
     /** Directories of this machine copied whole to the same place, with the libraries their files need. */
     trees?: string[];
+    /** File names left out of those trees (with what only they link). */
+    leaveOut?: string[];
     /** Directories to create: path -> [uid, gid, mode]. */
     dirs?: Record<string, [number, number, number]>;
     /** Files to write. */
@@ -144,7 +146,11 @@ export function hostImage(dockerd: Dockerd, name: string, spec: HostImage): void
             fs.rmSync(link);
             fs.copyFileSync(target, link);
         }
-        needs(...runOk("find", [tree, "-type", "f", "(", "-perm", "-u+x", "-o", "-name", "*.so*", ")"]).split("\n").filter(Boolean));
+        for (const name of spec.leaveOut ?? []) runOk("find", [path.join(rootfs, tree), "-name", name, "-prune", "-exec", "rm", "-rf", "{}", "+"]);
+        const files = runOk("find", [path.join(rootfs, tree), "-type", "f", "(", "-perm", "-u+x", "-o", "-name", "*.so*", ")"])
+            .split("\n")
+            .filter(Boolean);
+        needs(...files.map((file) => file.slice(rootfs.length)));
     }
     for (const lib of libraries) copy(lib, lib.replace(/^\/lib/, "/usr/lib"));
     for (const [dir, [uid, gid, mode]] of Object.entries(spec.dirs ?? {})) {
