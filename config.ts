@@ -11,6 +11,9 @@ export const CONFIG_NAMESPACE = "geostack";
 /** Every `geostack:*` key: GeoStack's args but `namePrefix`, which the program derives from project and stack. */
 export const CONFIG_KEYS = Object.keys(GEOSTACK_SPEC.args).filter((key) => key !== "namePrefix") as (keyof GeoStackArgs)[];
 
+/** The keys whose values are secrets (a registry token): set them with `pulumi config set --secret`. */
+export const SECRET_CONFIG_KEYS = CONFIG_KEYS.filter((key) => GEOSTACK_SPEC.args[key].secret);
+
 const EXPECTED_KIND: Record<Arg<unknown>["kind"], string> = {
     string: "a string",
     integer: "a whole number",

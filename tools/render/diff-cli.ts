@@ -8,13 +8,15 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs as parseArgsOf, promisify } from "node:util";
-import * as ts from "typescript";
 import { diffRenders, formatMarkdown, code } from "./diff";
 import type { Rendered } from "./render";
-import { findProjectDir, isUsageError, readProjectFile, stackFileExists, UsageError } from "./stack-config";
+import { findProjectDir, isUsageError, programOf, stackFileExists, UsageError } from "./stack-config";
 
 const run = promisify(execFile);
-const RENDER_CLI = path.join(__dirname, "cli.js");
+const RENDER_CLI = path.join(__dirname, "cli.ts");
+// The base's TypeScript is transpiled by the same loader, without a type check (CI type-checks every change, and a
+// base ref has passed it); files the two sides share come from its cache.
+const TS_LOADER = path.join(__dirname, "..", "ts-loader.cjs");
 
 interface Options {
     base: string;
@@ -42,36 +44,18 @@ function stacksIn(projectDir: string): string[] {
         .filter((stack): stack is string => stack !== undefined);
 }
 
-/**
- * Transpiles a checkout's TypeScript with its own tsconfig (no type check: CI type-checks every change, and a
- * base ref has passed it) and returns its compiled program. Much faster than tsc, which matters in CI.
- */
-function transpile(projectDir: string, outDir: string): string {
-    const configFile = path.join(projectDir, "tsconfig.json");
-    const parsed = ts.getParsedCommandLineOfConfigFile(configFile, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
-    if (!parsed) throw new Error(`cannot read ${configFile}`);
-    for (const file of parsed.fileNames) {
-        const relative = path.relative(projectDir, file);
-        if (!file.endsWith(".ts") || file.endsWith(".d.ts") || relative.startsWith("..")) continue;
-        const { outputText } = ts.transpileModule(fs.readFileSync(file, "utf8"), {
-            compilerOptions: { ...parsed.options, sourceMap: false, declaration: false },
-            fileName: file,
-        });
-        const target = path.join(outDir, relative.replace(/\.ts$/, ".js"));
-        fs.mkdirSync(path.dirname(target), { recursive: true });
-        fs.writeFileSync(target, outputText);
-    }
-    const main = String(readProjectFile(projectDir, "Pulumi.yaml").main ?? "index.ts");
-    return path.join(outDir, main.replace(/\.ts$/, ".js"));
-}
-
-/** True when projectDir is the checkout this render code was compiled from (and so is compiled already). */
-function isOwnCheckout(projectDir: string): boolean {
-    try {
-        return fs.realpathSync(projectDir) === fs.realpathSync(findProjectDir());
-    } catch {
-        return false;
-    }
+/** Runs the tasks, at most `limit` at once; the results in the tasks' order. */
+async function inParallel<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[]> {
+    const results: T[] = new Array(tasks.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < tasks.length) {
+            const i = next++;
+            results[i] = await tasks[i]();
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+    return results;
 }
 
 type Side = { rendered: Rendered | null } | { error: string };
@@ -79,10 +63,14 @@ type Side = { rendered: Rendered | null } | { error: string };
 async function renderSide(projectDir: string, program: string, stack: string): Promise<Side> {
     if (!stackFileExists(projectDir, stack)) return { rendered: null };
     try {
-        const { stdout } = await run(process.execPath, [RENDER_CLI, "--json", "--stack", stack, "--project-dir", projectDir, "--program", program], {
-            maxBuffer: 64 * 1024 * 1024,
-            timeout: 5 * 60 * 1000,
-        });
+        const { stdout } = await run(
+            process.execPath,
+            ["-r", TS_LOADER, RENDER_CLI, "--json", "--stack", stack, "--project-dir", projectDir, "--program", program],
+            {
+                maxBuffer: 64 * 1024 * 1024,
+                timeout: 5 * 60 * 1000,
+            },
+        );
         return { rendered: JSON.parse(stdout) };
     } catch (err: any) {
         return { error: String(err.stderr || err.message).trim() };
@@ -113,14 +101,14 @@ async function main(argv: string[]): Promise<number> {
         await git(projectDir, "worktree", "add", "--detach", "--quiet", worktree, sha);
         // The base renders against this checkout's packages: its own are not installed.
         if (!fs.existsSync(nodeModulesLink)) fs.symlinkSync(path.join(projectDir, "node_modules"), nodeModulesLink, "dir");
-        const baseProgram = transpile(baseDir, path.join(baseDir, "bin"));
-        // `npm run render:diff` has just compiled this checkout to bin/; another one (--project-dir) is compiled here.
-        const headProgram = isOwnCheckout(projectDir) ? path.join(projectDir, "bin", "index.js") : transpile(projectDir, path.join(projectDir, "bin"));
         const stacks = options.stacks.length ? options.stacks : [...new Set([...stacksIn(projectDir), ...stacksIn(baseDir)])].sort();
+        // Every render is its own process (the Pulumi runtime is global), as many at once as there are cores.
+        const renders = stacks.flatMap((stack) => [baseDir, projectDir].map((dir) => () => renderSide(dir, programOf(dir), stack)));
+        const sides = await inParallel(renders, os.availableParallelism());
         let failed = false;
         const sections: string[] = [];
-        for (const stack of stacks) {
-            const [before, after] = await Promise.all([renderSide(baseDir, baseProgram, stack), renderSide(projectDir, headProgram, stack)]);
+        for (const [i, stack] of stacks.entries()) {
+            const [before, after] = [sides[2 * i], sides[2 * i + 1]];
             if ("error" in before || "error" in after) {
                 failed = true;
                 const [side, error] = "error" in after ? ["this change", after.error] : [code(options.base), (before as { error: string }).error];
