@@ -24,6 +24,8 @@ export interface StackDiff {
     stack: string;
     resources: ResourceChange[];
     outputs: PropertyChange[];
+    /** The estimated seconds of a first `pulumi up` (its critical path) at the base and with the change. */
+    firstUpSeconds: { before?: number; after?: number };
 }
 
 const CONTAINER = "docker:index/container:Container";
@@ -31,8 +33,15 @@ const VOLUME = "docker:index/volume:Volume";
 
 /** Container inputs the Docker provider changes on the running container; a change to any other input recreates it. */
 const CONTAINER_IN_PLACE = new Set(["memory", "memorySwap", "cpuShares", "cpuSet", "restart", "maxRetryCount"]);
-/** Not provider inputs: changing them touches only Pulumi's state. */
-const STATE_ONLY = new Set(["parent", "protect", "retainOnDelete"]);
+/**
+ * Container inputs the provider neither replaces the container for nor updates on it: a change lands in the state
+ * only, the running container keeps the old value until it is replaced for another reason, and a refresh reads the
+ * old value back (terraform-provider-docker: no ForceNew in resource_docker_container.go, and not among the inputs
+ * resourceDockerContainerUpdate sends to Docker).
+ */
+const CONTAINER_NOT_APPLIED = new Set(["healthcheck", "tmpfs", "init", "cpuPeriod", "cpuQuota"]);
+/** Not provider inputs: changing them touches only Pulumi's state (or, for waitsFor, the order of creation). */
+const STATE_ONLY = new Set(["parent", "protect", "retainOnDelete", "waitsFor"]);
 /** Types whose every input change makes the provider create a new resource. */
 const REPLACED_ON_ANY_CHANGE = new Set([VOLUME, "docker:index/network:Network"]);
 
@@ -53,7 +62,7 @@ function compareValues(path: string, before: Value | undefined, after: Value | u
 }
 
 function comparable(resource: RenderedResource): Record<string, Value> {
-    return { parent: resource.parent, protect: resource.protect, retainOnDelete: resource.retainOnDelete, ...resource.properties };
+    return { parent: resource.parent, protect: resource.protect, retainOnDelete: resource.retainOnDelete, waitsFor: resource.waitsFor, ...resource.properties };
 }
 
 function compareResources(before: RenderedResource, after: RenderedResource): PropertyChange[] {
@@ -80,13 +89,25 @@ function rootOf(path: string): string {
 function classify(resource: RenderedResource, changes: PropertyChange[]): ChangeKind {
     const providerChanges = changes.map((c) => rootOf(c.path)).filter((root) => !STATE_ONLY.has(root));
     if (providerChanges.length === 0) return "update";
-    if (resource.type === CONTAINER) return providerChanges.some((root) => !CONTAINER_IN_PLACE.has(root)) ? "replace" : "update";
+    if (resource.type === CONTAINER)
+        return providerChanges.some((root) => !CONTAINER_IN_PLACE.has(root) && !CONTAINER_NOT_APPLIED.has(root)) ? "replace" : "update";
     if (REPLACED_ON_ANY_CHANGE.has(resource.type) || resource.type.startsWith("random:")) return "replace";
     return "update";
 }
 
-function notesFor(kind: ChangeKind, before: RenderedResource | undefined, after: RenderedResource): { dataLoss: boolean; notes: string[] } {
+function notesFor(
+    kind: ChangeKind,
+    before: RenderedResource | undefined,
+    after: RenderedResource,
+    changes: PropertyChange[] = [],
+): { dataLoss: boolean; notes: string[] } {
     const notes: string[] = [];
+    const notApplied = [...new Set(changes.map((c) => rootOf(c.path)).filter((root) => CONTAINER_NOT_APPLIED.has(root)))];
+    if (kind === "update" && after.type === CONTAINER && notApplied.length) {
+        notes.push(
+            `The provider records the new ${notApplied.map(code).join(", ")} in the state only: the running container keeps the old one until it is replaced for another reason, and a refresh reads the old one back.`,
+        );
+    }
     const dataLoss = after.type === VOLUME && (kind === "replace" || kind === "remove");
     if (dataLoss) {
         notes.push(
@@ -120,7 +141,7 @@ export function diffRenders(stack: string, base: Rendered | null, head: Rendered
         const changes = compareResources(old, resource);
         if (changes.length === 0) continue;
         const kind = classify(resource, changes);
-        resources.push({ kind, resource, changes, ...notesFor(kind, old, resource) });
+        resources.push({ kind, resource, changes, ...notesFor(kind, old, resource, changes) });
     }
     for (const [key, resource] of before) {
         if (!after.has(key)) resources.push({ kind: "remove", resource, changes: [], ...notesFor("remove", resource, resource) });
@@ -128,7 +149,12 @@ export function diffRenders(stack: string, base: Rendered | null, head: Rendered
     resources.sort((a, b) => Number(b.dataLoss) - Number(a.dataLoss) || SEVERITY.indexOf(a.kind) - SEVERITY.indexOf(b.kind));
     const outputs: PropertyChange[] = [];
     compareValues("", (base?.outputs ?? {}) as Value, (head?.outputs ?? {}) as Value, outputs);
-    return { stack, resources, outputs: outputs.map((c) => ({ ...c, path: c.path.replace(/^\./, "").replace(/^\["(.*)"\]$/, "$1") })) };
+    return {
+        stack,
+        resources,
+        outputs: outputs.map((c) => ({ ...c, path: c.path.replace(/^\./, "").replace(/^\["(.*)"\]$/, "$1") })),
+        firstUpSeconds: { before: base?.criticalPath.seconds, after: head?.criticalPath.seconds },
+    };
 }
 
 /** Inline code that survives backticks in the value (traefik rules) and pipes in a table cell. */
@@ -201,6 +227,10 @@ export function formatMarkdown(diff: StackDiff, baseRef: string): string {
             `> ⚠️ **Data loss: ${lost.map((r) => code(String(r.resource.properties.name ?? r.resource.name))).join(", ")} ${lost.length === 1 ? "is" : "are"} removed or replaced.**`,
             "",
         );
+    }
+    const { before, after } = diff.firstUpSeconds;
+    if (before !== undefined && after !== undefined && Math.round(before) !== Math.round(after)) {
+        lines.push(`The critical path of a first \`pulumi up\` (estimated) goes from about ${Math.round(before)} s to about ${Math.round(after)} s.`, "");
     }
     for (const change of diff.resources) lines.push(...resourceSection(change, baseLabel));
     if (diff.outputs.length) {

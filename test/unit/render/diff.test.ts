@@ -4,7 +4,7 @@ import type { Rendered, RenderedResource } from "../../../tools/render/render";
 import { CONTAINER, VOLUME } from "../../support/resources";
 
 function resource(type: string, name: string, properties: RenderedResource["properties"], extra: Partial<RenderedResource> = {}): RenderedResource {
-    return { key: `${type}::${name}`, type, name, parent: null, protect: false, retainOnDelete: false, properties, hidden: {}, ...extra };
+    return { key: `${type}::${name}`, type, name, parent: null, protect: false, retainOnDelete: false, waitsFor: [], properties, hidden: {}, ...extra };
 }
 
 const geoserver = resource(
@@ -23,7 +23,7 @@ const geoserver = resource(
 const volume = resource(VOLUME, "geoserver-data", { name: "geostack-dev-geoserver-data" });
 
 function stack(resources: RenderedResource[], outputs: Rendered["outputs"] = {}): Rendered {
-    return { project: "geostack", stack: "dev", resources, outputs };
+    return { project: "geostack", stack: "dev", resources, outputs, criticalPath: { steps: [], seconds: 0 } };
 }
 
 function with_(r: RenderedResource, change: Partial<RenderedResource>): RenderedResource {
@@ -50,6 +50,20 @@ describe("render diff", () => {
         const diff = diffRenders("dev", stack([geoserver]), stack([relabelled]));
         expect(diff.resources).toMatchObject([{ kind: "replace", changes: [{ path: 'labels["traefik.enable"]', before: "true", after: "false" }] }]);
         expect(diffRenders("dev", stack([geoserver]), stack([with_(geoserver, { properties: { image: "x:1" } })])).resources[0].kind).toBe("replace");
+    });
+
+    it("says a changed healthcheck reaches the state only: the provider neither updates nor replaces the container for it", () => {
+        const checked = with_(geoserver, { properties: { healthcheck: { interval: "30s" } } });
+        const faster = with_(geoserver, { properties: { healthcheck: { interval: "10s" } } });
+        const diff = diffRenders("dev", stack([checked]), stack([faster]));
+        expect(diff.resources).toMatchObject([{ kind: "update", notes: [expect.stringContaining("keeps the old one until it is replaced")] }]);
+        const withImage = with_(faster, { properties: { image: "x:1" } });
+        expect(diffRenders("dev", stack([checked]), stack([withImage])).resources).toMatchObject([{ kind: "replace" }]);
+    });
+
+    it("shows a change of what a resource waits for without calling it a replacement", () => {
+        const diff = diffRenders("dev", stack([geoserver]), stack([with_(geoserver, { waitsFor: ["postgis"] })]));
+        expect(diff.resources).toMatchObject([{ kind: "update", changes: [{ path: "waitsFor", before: [], after: ["postgis"] }] }]);
     });
 
     it("sees a changed env value through its digest without printing it", () => {

@@ -66,8 +66,8 @@ describe("rendering registered resources", () => {
         expect(byName.app.properties.uploads).toEqual([{ content: SECRET, file: "/etc/app.conf" }]);
         expect(byName.key.properties).toMatchObject({ algorithm: "ED25519", passphrase: SECRET });
         for (const output of [
-            formatText({ project: "p", stack: "s", resources: rendered, outputs: {} }),
-            formatJson({ project: "p", stack: "s", resources: rendered, outputs: {} }),
+            formatText({ project: "p", stack: "s", resources: rendered, outputs: {}, criticalPath: { steps: [], seconds: 0 } }),
+            formatJson({ project: "p", stack: "s", resources: rendered, outputs: {}, criticalPath: { steps: [], seconds: 0 } }),
         ]) {
             expect(output).not.toContain(PASSWORD);
         }
