@@ -102,6 +102,8 @@ describe("GitHub workflows", () => {
         expect(ciRun).toMatch(/^npm ci\b/m);
         // A skipped PostgreSQL suite is then a failure, not a pass.
         expect(ciRun).toMatch(/^GEOSTACK_REQUIRE_POSTGRES=1 npm run check$/m);
+        // The examples as a newcomer gets them: a fresh clone, installed and run.
+        expect(ciRun).toMatch(/^bash \.ci\/check-examples\.sh$/m);
         for (const script of ["npm run typecheck", "npm run lint", "npm test"]) expect(pkg.scripts.check, script).toContain(script);
         for (const script of ["npm run lint:dockerfile", "npm run lint:workflows"]) expect(pkg.scripts.lint, script).toContain(script);
     });

@@ -14,6 +14,7 @@
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import * as path from "node:path";
+import { parseArgs } from "node:util";
 import type * as grpcTypes from "@grpc/grpc-js";
 import * as engineGrpc from "@pulumi/pulumi/proto/engine_grpc_pb";
 import * as engineProto from "@pulumi/pulumi/proto/engine_pb";
@@ -21,7 +22,7 @@ import * as resourceGrpc from "@pulumi/pulumi/proto/resource_grpc_pb";
 import * as resourceProto from "@pulumi/pulumi/proto/resource_pb";
 import { deserializeProperties, serializeProperties } from "@pulumi/pulumi/runtime/rpc";
 import { ProviderMocks, propertyDependenciesOf } from "./mocks";
-import { readProjectFile } from "./stack-config";
+import { readProjectFile, secretKeysOf, stackConfig } from "./stack-config";
 
 // The gRPC and protobuf libraries @pulumi/pulumi itself uses: no dependencies of ours.
 const fromPulumi = createRequire(require.resolve("@pulumi/pulumi"));
@@ -209,4 +210,45 @@ export async function runLikePulumi(args: RunLikePulumiArgs): Promise<EngineRun>
     } finally {
         server.forceShutdown();
     }
+}
+
+/**
+ * `node -r ./tools/ts-loader.cjs tools/render/engine.ts --project-dir <dir> --stack <name> [--update]`: runs a project's
+ * program once as `pulumi preview` (or, with --update, `pulumi up`) starts it, against this stand-in engine, and says
+ * what it registered. .ci/check-examples.sh runs the examples so.
+ */
+async function main(argv: string[]): Promise<number> {
+    const { values } = parseArgs({
+        args: argv,
+        options: { "project-dir": { type: "string", default: "." }, stack: { type: "string" }, update: { type: "boolean", default: false } },
+    });
+    if (!values.stack) {
+        process.stderr.write("usage: engine.ts --project-dir <dir> --stack <name> [--update]\n");
+        return 2;
+    }
+    const projectDir = path.resolve(values["project-dir"]!);
+    const config = stackConfig(values.stack, projectDir);
+    const run = await runLikePulumi({
+        projectDir,
+        stack: values.stack,
+        config,
+        secretKeys: secretKeysOf(values.stack, projectDir, config),
+        dryRun: !values.update,
+    });
+    process.stderr.write(run.stderr);
+    if (run.status !== 0 || run.errors.length) {
+        process.stderr.write(`${run.errors.join("\n")}\nthe program failed (exit ${run.status})\n`);
+        return 1;
+    }
+    const { main: entry, typescript } = programOptions(projectDir);
+    const loader = typescript ? "Pulumi's ts-node, type-checking" : "no TypeScript loader of Pulumi's";
+    process.stdout.write(
+        `${path.basename(projectDir)} (${values.stack}): ${entry} ran as \`pulumi ${values.update ? "up" : "preview"}\` starts it (${loader}), ` +
+            `${run.mocks.resources.length} resources, outputs ${Object.keys(run.outputs).sort().join(", ")}\n`,
+    );
+    return 0;
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then((code) => process.exit(code));
 }
