@@ -87,6 +87,21 @@ describe("the program under the loader `pulumi up` and `pulumi preview` use", ()
             expect(role(await run(copy, "dev", true, cache))).toBe("map-server");
         });
 
+        it("reports a runtime error at its TypeScript line, through cmd/run's source-map-support", async () => {
+            edit(
+                "config.ts",
+                "export function loadStackConfig(): GeoStackArgs {\n",
+                'export function loadStackConfig(): GeoStackArgs {\n    throw new Error("boom");\n',
+            );
+            const line = fs.readFileSync(path.join(copy, "config.ts"), "utf8").split("\n").indexOf('    throw new Error("boom");') + 1;
+            const result = await run(copy, "dev", true, cache);
+            expect(result.status).not.toBe(0);
+            // biome-ignore lint/suspicious/noControlCharactersInRegex: the ANSI colours of the engine's log
+            const reported = `${result.stderr}${result.errors.join("\n")}`.replace(/\x1b\[[0-9;]*m/g, "");
+            expect(reported).toContain(`at loadStackConfig (${path.join(copy, "config.ts")}:${line}:11)`);
+            edit("config.ts", '    throw new Error("boom");\n', "");
+        });
+
         it("stops on a syntax error, naming the file and line", async () => {
             edit("config.ts", "export const CONFIG_NAMESPACE", "export const CONFIG_NAMESPACE: number =");
             const result = await run(copy, "dev", true, cache);
