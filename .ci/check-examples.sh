@@ -3,8 +3,8 @@
 # installed), `npm ci` (which builds the npm package and links it and components/ into the npm workspace), then
 # - examples/postgis-only-ts type-checked with its own tsconfig, run as `pulumi preview` starts it (@pulumi/pulumi's
 #   cmd/run and ts-node, against the stand-in engine of tools/render/engine.ts) and rendered;
-# - examples/geostack-yaml: its `packages:` entry is that clone's components/ (test/unit/examples.test.ts checks the
-#   program against the package's schema; test/slow/component-plugin-host.test.ts boots the package as Pulumi does).
+# - examples/geostack-yaml constructed as the engine constructs a YAML program's components: the clone's components/
+#   (its `packages:` entry) booted by @pulumi/pulumi's run-plugin, each resource sent to it as a ConstructRequest.
 # Uncommitted changes are not in the clone: commit first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,4 +16,5 @@ npm ci --no-audit --no-fund
 (cd examples/postgis-only-ts && npx tsc -p tsconfig.json --noEmit)
 node -r ./tools/ts-loader.cjs tools/render/engine.ts --project-dir examples/postgis-only-ts --stack dev
 npm run --silent render -- --stack dev --project-dir examples/postgis-only-ts > /dev/null
+node -r ./tools/ts-loader.cjs tools/render/yaml-program.ts examples/geostack-yaml dev
 echo "check-examples: the examples install, type-check and run from a fresh clone"

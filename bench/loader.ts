@@ -65,7 +65,7 @@ async function main() {
         { name: "floor (bare program, compiled)", dir: floor, env: () => ({}) },
         { name: "compiled program (tsc, typescript: false)", dir: compiled, env: () => ({}) },
         { name: "main.cjs + ts-loader, cold cache (this project)", dir: ROOT, env: () => ({ GEOSTACK_TS_CACHE_DIR: cold() }) },
-        { name: "main.cjs + ts-loader, warm cache", dir: ROOT, env: () => ({ GEOSTACK_TS_CACHE_DIR: warmCache }) },
+        { name: "main.cjs + ts-loader, warm cache (as npm ci leaves it)", dir: ROOT, env: () => ({ GEOSTACK_TS_CACHE_DIR: warmCache }) },
         { name: "Pulumi's ts-node, type-checking, cold cache", dir: tsNode, env: () => ({ TS_NODE_CACHE_DIRECTORY: cold() }) },
         {
             name: "Pulumi's ts-node, transpile-only, cold cache",

@@ -37,11 +37,9 @@ function git(cwd: string, ...args: string[]): Promise<string> {
     return run("git", args, { cwd, maxBuffer: 16 * 1024 * 1024 }).then((r) => r.stdout.trim());
 }
 
-function stacksIn(projectDir: string): string[] {
-    return fs
-        .readdirSync(projectDir)
-        .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
-        .filter((stack): stack is string => stack !== undefined);
+/** The stacks whose files are among these names. */
+function stacksOf(files: string[]): string[] {
+    return files.map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1]).filter((stack): stack is string => stack !== undefined);
 }
 
 /** Runs the tasks, at most `limit` at once; the results in the tasks' order. */
@@ -95,20 +93,28 @@ async function main(argv: string[]): Promise<number> {
     const topLevel = await git(projectDir, "rev-parse", "--show-toplevel");
     const temp = fs.mkdtempSync(path.join(os.tmpdir(), "geostack-render-diff-"));
     const worktree = path.join(temp, "base");
-    const baseDir = path.join(worktree, path.relative(topLevel, fs.realpathSync(projectDir)));
+    const relative = path.relative(topLevel, fs.realpathSync(projectDir));
+    const baseDir = path.join(worktree, relative);
     const nodeModulesLink = path.join(baseDir, "node_modules");
-    try {
-        await git(projectDir, "worktree", "add", "--detach", "--quiet", worktree, sha);
+    // The base's checkout is made while this side's renders already run.
+    const worktreeReady = git(projectDir, "worktree", "add", "--detach", "--quiet", worktree, sha).then(() => {
         // The base renders against this checkout's packages: its own are not installed.
         if (!fs.existsSync(nodeModulesLink)) fs.symlinkSync(path.join(projectDir, "node_modules"), nodeModulesLink, "dir");
-        const stacks = options.stacks.length ? options.stacks : [...new Set([...stacksIn(projectDir), ...stacksIn(baseDir)])].sort();
-        // Every render is its own process (the Pulumi runtime is global), as many at once as there are cores.
-        const renders = stacks.flatMap((stack) => [baseDir, projectDir].map((dir) => () => renderSide(dir, programOf(dir), stack)));
+    });
+    try {
+        const baseStacks = stacksOf((await git(projectDir, "ls-tree", "--name-only", `${sha}:${relative}`)).split("\n"));
+        const stacks = options.stacks.length ? options.stacks : [...new Set([...stacksOf(fs.readdirSync(projectDir)), ...baseStacks])].sort();
+        // Every render is its own process (the Pulumi runtime is global), as many at once as there are cores; this
+        // side's first.
+        const renders = [
+            ...stacks.map((stack) => () => renderSide(projectDir, programOf(projectDir), stack)),
+            ...stacks.map((stack) => () => worktreeReady.then(() => renderSide(baseDir, programOf(baseDir), stack))),
+        ];
         const sides = await inParallel(renders, os.availableParallelism());
         let failed = false;
         const sections: string[] = [];
         for (const [i, stack] of stacks.entries()) {
-            const [before, after] = [sides[2 * i], sides[2 * i + 1]];
+            const [before, after] = [sides[stacks.length + i], sides[i]];
             if ("error" in before || "error" in after) {
                 failed = true;
                 const [side, error] = "error" in after ? ["this change", after.error] : [code(options.base), (before as { error: string }).error];
@@ -120,6 +126,7 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(`## GeoStack render diff against ${code(options.base)}\n\n${sections.join("\n")}`);
         return failed ? 1 : 0;
     } finally {
+        await worktreeReady.catch(() => undefined);
         // Unlinked first, so that nothing that removes the worktree can reach into the real node_modules.
         if (fs.lstatSync(nodeModulesLink, { throwIfNoEntry: false })?.isSymbolicLink()) fs.unlinkSync(nodeModulesLink);
         await git(projectDir, "worktree", "remove", "--force", worktree).catch(() => undefined);

@@ -168,29 +168,47 @@ export function programOptions(projectDir: string): { main: string; typescript: 
     };
 }
 
-/** Runs a project's program once as `pulumi preview` (dryRun) or `pulumi up` starts it, against the stand-in engine. */
-export async function runLikePulumi(args: RunLikePulumiArgs): Promise<EngineRun> {
-    const project = readProjectFile(args.projectDir, "Pulumi.yaml").name;
+/** The stand-in engine: the ResourceMonitor and Engine services on one local port, answered by fresh provider mocks. */
+export interface Engine {
+    address: string;
+    mocks: ProviderMocks;
+    /** The stack's outputs, as the program registered them on its root resource (secrets keep their marker). */
+    outputs: Record<string, unknown>;
+    /** What the engine was told to log at warning or error level. */
+    errors: string[];
+    stop(): void;
+}
+
+export async function startEngine(project: string, stack: string): Promise<Engine> {
     const mocks = new ProviderMocks();
     const outputs: Record<string, unknown> = {};
     const errors: string[] = [];
     const server = new grpc.Server();
-    server.addService(resourceGrpc.ResourceMonitorService, monitorService(mocks, project, args.stack, outputs) as any);
+    server.addService(resourceGrpc.ResourceMonitorService, monitorService(mocks, project, stack, outputs) as any);
     server.addService(engineGrpc.EngineService, engineService(errors) as any);
     const port = await listen(server);
+    return { address: `127.0.0.1:${port}`, mocks, outputs, errors, stop: () => server.forceShutdown() };
+}
+
+/** PULUMI_CONFIG's keys as the language host writes them: `<namespace>:config:<name>`. */
+const legacyConfig = (config: Record<string, string>) =>
+    Object.fromEntries(Object.entries(config).map(([key, value]) => [key.replace(":", ":config:"), value]));
+
+/** Runs a project's program once as `pulumi preview` (dryRun) or `pulumi up` starts it, against the stand-in engine. */
+export async function runLikePulumi(args: RunLikePulumiArgs): Promise<EngineRun> {
+    const project = readProjectFile(args.projectDir, "Pulumi.yaml").name;
+    const engine = await startEngine(project, args.stack);
     const options = programOptions(args.projectDir);
     const runPath = path.join(path.dirname(createRequire(path.join(args.projectDir, "index")).resolve("@pulumi/pulumi")), "cmd", "run");
-    const address = `127.0.0.1:${port}`;
-    const config = Object.fromEntries(Object.entries(args.config).map(([key, value]) => [key.replace(":", ":config:"), value]));
     const argv = [
         ...options.nodeargs,
         runPath,
-        ...["--monitor", address, "--engine", address, "--project", project, "--root-directory", args.projectDir, "--stack", args.stack],
+        ...["--monitor", engine.address, "--engine", engine.address, "--project", project, "--root-directory", args.projectDir, "--stack", args.stack],
         ...["--pwd", args.projectDir, ...(args.dryRun === false ? [] : ["--dry-run"]), "--parallel", "16", options.main],
     ];
     const env: Record<string, string | undefined> = {
         ...process.env,
-        PULUMI_CONFIG: JSON.stringify(config),
+        PULUMI_CONFIG: JSON.stringify(legacyConfig(args.config)),
         PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(args.secretKeys ?? []),
         ...(options.typescript ? { PULUMI_NODEJS_TYPESCRIPT: "true" } : {}),
         ...(options.tsconfig ? { PULUMI_NODEJS_TSCONFIG_PATH: options.tsconfig } : {}),
@@ -205,10 +223,13 @@ export async function runLikePulumi(args: RunLikePulumiArgs): Promise<EngineRun>
             child.stdout.on("data", (chunk) => (stdout += chunk));
             child.stderr.on("data", (chunk) => (stderr += chunk));
             child.on("error", reject);
-            child.on("close", (status) => resolve({ status, stdout, stderr, errors, mocks, outputs, wallMs: performance.now() - started }));
+            child.on("close", (status) => {
+                const { mocks, outputs, errors } = engine;
+                resolve({ status, stdout, stderr, errors, mocks, outputs, wallMs: performance.now() - started });
+            });
         });
     } finally {
-        server.forceShutdown();
+        engine.stop();
     }
 }
 
