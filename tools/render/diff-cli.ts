@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs as parseArgsOf, promisify } from "node:util";
-import { diffRenders, formatMarkdown, code } from "./diff";
+import type * as Diff from "./diff";
 import type { Rendered } from "./render";
 import { findProjectDir, isUsageError, programOf, stackFileExists, UsageError } from "./stack-config";
 
@@ -110,7 +110,10 @@ async function main(argv: string[]): Promise<number> {
             ...stacks.map((stack) => () => renderSide(projectDir, programOf(projectDir), stack)),
             ...stacks.map((stack) => () => worktreeReady.then(() => renderSide(baseDir, programOf(baseDir), stack))),
         ];
-        const sides = await inParallel(renders, os.availableParallelism());
+        const rendering = inParallel(renders, os.availableParallelism());
+        // Loaded while the renders run: it brings the render code and the Pulumi SDK with it.
+        const { diffRenders, formatMarkdown, code }: typeof Diff = await import("./diff");
+        const sides = await rendering;
         let failed = false;
         const sections: string[] = [];
         for (const [i, stack] of stacks.entries()) {

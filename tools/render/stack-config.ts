@@ -1,7 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { parseStackConfig, SECRET_CONFIG_KEYS } from "../../config";
 
 /** The directory holding Pulumi.yaml, searched upwards from `start` (this module sits in render/ or bin/render/). */
 export function findProjectDir(start: string = __dirname): string {
@@ -45,6 +44,8 @@ const isEncrypted = (value: unknown) => typeof value === "object" && value !== n
 
 /** The full keys (`geostack:registryPassword`) of the secret keys a stack's config lacks (or has as Pulumi.yaml's "") although it needs them. */
 function neededSecretKeys(namespace: string, config: Record<string, string>): string[] {
+    // Loaded here, not at the top: render:diff's parent process reads stack files without loading the program's code.
+    const { parseStackConfig, SECRET_CONFIG_KEYS }: typeof import("../../config") = require("../../config");
     const raw = Object.fromEntries(
         Object.entries(config)
             .filter(([key]) => key.startsWith(`${namespace}:`))
@@ -65,6 +66,7 @@ export function secretKeysOf(stack: string, projectDir: string, config: Record<s
     const encrypted = Object.entries(stackFile(projectDir, stack))
         .filter(([, value]) => isEncrypted(value))
         .map(([key]) => key);
+    const { SECRET_CONFIG_KEYS }: typeof import("../../config") = require("../../config");
     const secret = SECRET_CONFIG_KEYS.map((key) => `${namespace}:${key}`);
     return [...new Set([...encrypted, ...secret])].filter((key) => key in config && (encrypted.includes(key) || config[key] === STAND_IN_SECRET));
 }
