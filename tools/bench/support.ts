@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-export const ROOT = path.resolve(__dirname, "..");
+export const ROOT = path.resolve(__dirname, "..", "..");
 
 /** This checkout's files (committed or not, deleted ones left out) copied to `dir`, with a link to its node_modules. */
 export function copyProject(dir: string): string {

@@ -11,8 +11,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
-import { runLikePulumi } from "../tools/render/engine";
-import { secretKeysOf, stackConfig } from "../tools/render/stack-config";
+import { runLikePulumi } from "../render/engine";
+import { secretKeysOf, stackConfig } from "../render/stack-config";
 import { copyProject, median, ROOT, rounds, table } from "./support";
 
 const temp = fs.mkdtempSync(path.join(os.tmpdir(), "geostack-bench-loader-"));
