@@ -130,6 +130,21 @@ describe("npm run render:diff on real git history", () => {
         expect(out).not.toContain("DATA LOSS");
     }, 120_000);
 
+    it("flags an added GeoServer extension as a rebuild and a replacement of the GeoServer container, with downtime", () => {
+        git("checkout", "--quiet", "-b", "extension", "main");
+        edit("Pulumi.dev.yaml", "geostack:pushImage: false", "geostack:pushImage: false\n    geostack:geoserverExtensions:\n        - wps");
+        git("commit", "--quiet", "--all", "--message", "add WPS");
+        const result = diff("--stack", "dev");
+        expect(result.status, result.stderr).toBe(0);
+        const out = result.stdout;
+        expect(out).toContain("> ⏸️ **Downtime: `geostack-dev-geoserver` is recreated (stopped, removed, started anew).**");
+        expect(out).toContain("#### Replace `geostack-geoserver` (`docker:index/container:Container`, named `geostack-dev-geoserver`)");
+        expect(out).toContain("| `image` |  | the image ID changes (a new build or a new pull of the same reference) |");
+        // The image itself is rebuilt in place (the native provider never replaces one).
+        expect(out).toContain("#### Update `geostack-geoserver-image` (`docker:index/image:Image`)");
+        expect(out).toMatch(/\| `build\.args\.GEOSERVER_EXTENSIONS` \| [^|]* \| `wps` \|/);
+    }, 120_000);
+
     it("flags a renamed volume as data loss, in bold, noting prod's protection", () => {
         git("checkout", "--quiet", "-b", "volume", "main");
         edit("components/geoserver/geoserver.ts", "-geoserver-data` }", "-geoserver-files` }");
