@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { formatJson, formatText, render, type Rendered, SECRET } from "../../tools/render/render";
-import { isSecret, type RegisteredResource, reveal } from "../../tools/render/mocks";
+import { DOCKER_HOSTS, isSecret, type RegisteredResource, reveal } from "../../tools/render/mocks";
 import { deployStack, type Deployed, readYaml, secretValues } from "../support/harness";
+import { nextPlan } from "../support/next-plan";
 import { CONTAINER, envOf, IMAGE, labelsOf, NETWORK, networksOf, REGISTRY_IMAGE, REMOTE_IMAGE, TAG, VOLUME } from "../support/resources";
 
 // The dev stack exactly as committed, run once for the whole file; the render is of that same run.
@@ -144,16 +145,15 @@ describe("dev stack: GeoServer", () => {
 describe("dev stack: every container", () => {
     it("gets the common defaults", () => {
         for (const c of dev.mocks.ofType(CONTAINER)) {
-            expect(c.inputs, c.name).toMatchObject({
-                restart: "unless-stopped",
-                logDriver: "json-file",
-                logOpts: { "max-size": "10m", "max-file": "5" },
-                securityOpts: ["no-new-privileges:true"],
-            });
+            expect(c.inputs, c.name).toMatchObject({ restart: "unless-stopped", logDriver: "local", securityOpts: ["no-new-privileges:true"] });
+            expect(c.inputs.logOpts, c.name).toBeUndefined();
             expect(c.inputs.memory, c.name).toBeGreaterThan(0);
-            expect(c.inputs.memorySwap, c.name).toBe(c.inputs.memory);
             expect(labelsOf(c)["geostack.instance"], c.name).toBe("geostack-dev");
         }
+    });
+
+    it.each(Object.keys(DOCKER_HOSTS))("is neither replaced nor updated by the next `pulumi up` on %s", (host) => {
+        for (const c of dev.mocks.ofType(CONTAINER)) expect(nextPlan(c, DOCKER_HOSTS[host]), c.name).toEqual([]);
     });
 
     it("is health-checked, and GeoServer waits for PostGIS", () => {

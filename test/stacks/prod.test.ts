@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { formatJson, formatText, render, type Rendered, SECRET } from "../../tools/render/render";
-import { isSecret, type RegisteredResource, reveal } from "../../tools/render/mocks";
+import { DOCKER_HOSTS, isSecret, type RegisteredResource, reveal } from "../../tools/render/mocks";
 import { deployStack, type Deployed, readYaml, secretValues, STAND_IN_SECRETS } from "../support/harness";
+import { nextPlan } from "../support/next-plan";
 import { occurrences } from "../support/occurrences";
 import { CONTAINER, envOf, IMAGE, labelsOf, NETWORK, networksOf, RANDOM_PASSWORD, REGISTRY_IMAGE, REMOTE_IMAGE, TAG, VOLUME } from "../support/resources";
 
@@ -234,6 +235,10 @@ describe("prod stack: Docker socket and hardening", () => {
     it("starts traefik after the socket proxy is healthy", () => {
         expect(socketProxy().inputs.wait).toBe(true);
         expect(traefik().options.dependencies).toContain(socketProxy().urn);
+    });
+
+    it.each(Object.keys(DOCKER_HOSTS))("leaves every container alone at the next `pulumi up` on %s", (host) => {
+        for (const c of prod.mocks.ofType(CONTAINER)) expect(nextPlan(c, DOCKER_HOSTS[host]), c.name).toEqual([]);
     });
 
     it("runs every container by image ID, so `up` does not replace containers whose image did not change", () => {

@@ -40,9 +40,9 @@ const STATE_ONLY = new Set(["parent", "protect", "retainOnDelete"]);
  * derive-provider-schema.ts): the resource is replaced, or updated, and for a container whether the update reaches the
  * running container or only the provider's state. Every input of the random provider's resources requires replacement.
  */
-type Effect = "replace" | "applied" | "state only";
+export type Effect = "replace" | "applied" | "state only";
 
-function effectOf(type: string, path: string): Effect {
+export function effectOf(type: string, path: string): Effect {
     // Map keys (`labels["traefik.enable"]`) and list items do not matter: only the schema's object fields do.
     const [root, ...fields] = path.replace(/\[[^\]]*\]/g, "").split(".");
     const inputPath = [inputNameOf(root), ...fields].join(".");
