@@ -36,7 +36,7 @@ export interface GeoStackArgs {
     postgisImage?: string;
     /** A traefik image pinned to v3.6.1 or later (default: GeoStack's pinned release). */
     traefikImage?: string;
-    /** GeoServer administrator (default `admin`); its password is generated. */
+    /** GeoServer administrator (default `admin`) of a new data directory; its initial password is generated. */
     geoserverAdminUser?: string;
     /** Publishes PostGIS on 127.0.0.1:<port> of the Docker host; unset publishes nothing. */
     publishDatabasePort?: number;
@@ -44,7 +44,7 @@ export interface GeoStackArgs {
     protectData?: boolean;
     /** PostGIS memory limit in MiB (at least 256); default 1024. */
     postgisMemoryMb?: number;
-    /** GeoServer memory limit in MiB (at least 768); default 2048. */
+    /** GeoServer memory limit in MiB (at least 1024); default 2048. The JVM heap gets half of it (all but 1.5 GiB of a larger one). */
     geoserverMemoryMb?: number;
     /** traefik memory limit in MiB (at least 64); default 256. */
     traefikMemoryMb?: number;
@@ -171,7 +171,7 @@ export class GeoStack extends pulumi.ComponentResource {
     readonly url: pulumi.Output<string>;
     /** GeoServer administrator user. */
     readonly adminUser: pulumi.Output<string>;
-    /** The GeoServer administrator's generated password (secret). */
+    /** The GeoServer administrator's initial password, generated (secret): set on a new data directory only; a password changed in GeoServer stays. */
     readonly adminPassword: pulumi.Output<string>;
     /** Password of the `geoserver` role on the `gis` database (secret). */
     readonly databasePassword: pulumi.Output<string>;

@@ -3,7 +3,7 @@ import { formatJson, formatText, render, type Rendered, SECRET } from "../../too
 import { DOCKER_HOSTS, isSecret, type RegisteredResource, reveal } from "../../tools/render/mocks";
 import { deployStack, type Deployed, readYaml, secretValues } from "../support/harness";
 import { nextPlan } from "../support/next-plan";
-import { CONTAINER, envOf, IMAGE, labelsOf, NETWORK, networksOf, REGISTRY_IMAGE, REMOTE_IMAGE, TAG, VOLUME } from "../support/resources";
+import { CONTAINER, envOf, IMAGE, labelsOf, NETWORK, networksOf, REGISTRY_IMAGE, REMOTE_IMAGE, TAG, uploadOf, VOLUME } from "../support/resources";
 
 // The dev stack exactly as committed, run once for the whole file; the render is of that same run.
 let dev: Deployed;
@@ -97,7 +97,6 @@ describe("dev stack: GeoServer", () => {
             PROXY_BASE_URL: "http://geostack.localhost/geoserver",
             GEOSERVER_CSRF_WHITELIST: "geostack.localhost",
             SKIP_DEMO_DATA: "true",
-            RUN_UNPRIVILEGED: "true",
         });
         expect(networksOf(geoserver).map((n) => n.name)).toEqual(["geostack-dev-backend", "geostack-dev-proxy"]);
     });
@@ -111,30 +110,34 @@ describe("dev stack: GeoServer", () => {
         expect(geoserverLabel("middlewares.geostack-dev-geoserver-ratelimit.ratelimit.burst")).toBe("200");
     });
 
-    it("connects to the gis database as the geoserver role, with the password PostGIS set", () => {
+    it("connects to the gis database as the geoserver role, with the password PostGIS set, as a file", () => {
         const geoserverEnv = envOf(container("geoserver"));
         expect(geoserverEnv).toMatchObject({
-            POSTGRES_JNDI_ENABLED: "true",
             POSTGRES_HOST: "postgis",
             POSTGRES_PORT: "5432",
             POSTGRES_DB: "gis",
             POSTGRES_USERNAME: "geoserver",
+            POSTGRES_PASSWORD_FILE: "/opt/geostack/secrets/database-password",
         });
-        expect(geoserverEnv.POSTGRES_PASSWORD).toBe(envOf(container("postgis")).GEOSERVER_DB_PASSWORD);
-        expect(geoserverEnv.POSTGRES_PASSWORD).toBe(dev.outputs.databasePassword.value);
-        expect(geoserverEnv.POSTGRES_PASSWORD).toHaveLength(32);
+        const password = uploadOf(container("geoserver"), "/opt/geostack/secrets/database-password");
+        expect(password).toMatchObject({ content: dev.outputs.databasePassword.value, secret: true });
+        expect(password.content).toHaveLength(32);
     });
 
-    it("sizes the JVM from the container's memory limit, not a fixed -Xmx", () => {
+    it("sizes the JVM to the container's memory limit: half of it for the heap, capped metaspace and direct memory", () => {
         const geoserver = container("geoserver");
         expect(geoserver.inputs.memory).toBe(2048);
-        expect(envOf(geoserver).EXTRA_JAVA_OPTS).toContain("-XX:MaxRAMPercentage=75");
-        expect(envOf(geoserver).EXTRA_JAVA_OPTS).not.toMatch(/-Xmx/);
+        expect(envOf(geoserver).EXTRA_JAVA_OPTS).toBe("-Xmx1024m -XX:MaxMetaspaceSize=256m -XX:MaxDirectMemorySize=204m -XX:+ExitOnOutOfMemoryError");
     });
 
-    it("keeps every password secret in container inputs and stack outputs", () => {
+    it("keeps every password secret in container inputs and stack outputs, and out of GeoServer's environment", () => {
         expect(isSecret(container("postgis").inputs.envs)).toBe(true);
-        expect(isSecret(container("geoserver").inputs.envs)).toBe(true);
+        const geoserverEnv = JSON.stringify(envOf(container("geoserver")));
+        for (const output of ["geoserverAdminPassword", "databasePassword"]) expect(geoserverEnv).not.toContain(dev.outputs[output].value);
+        expect(uploadOf(container("geoserver"), "/opt/geostack/secrets/geoserver-admin-password")).toMatchObject({
+            content: dev.outputs.geoserverAdminPassword.value,
+            secret: true,
+        });
         for (const output of ["geoserverAdminPassword", "databasePassword", "databaseSuperuserPassword"]) {
             expect(dev.outputs[output].secret, output).toBe(true);
         }

@@ -75,6 +75,7 @@ describe("build context", () => {
             ".dockerignore",
             "Dockerfile",
             "extension-checksums.sha256",
+            "geostack-entrypoint.sh",
         ]);
     });
 
