@@ -62,6 +62,14 @@ export interface GeoStackArgs {
     rateLimitBurst?: number;
     /** traefik's dashboard on `traefik.<domain>`, for the admin allowlist (and behind basic auth with TLS). */
     dashboard?: boolean;
+    /** The Docker host's port for plain HTTP (default 80): another one lets a second stack share the host. */
+    httpPort?: number;
+    /** The Docker host's port for HTTPS, with `tls` (default 443); Let's Encrypt validates on 443, which must then reach it. */
+    httpsPort?: number;
+    /** Publishes traefik on IPv6 as well as IPv4, and gives the proxy network IPv6 so traefik sees IPv6 clients' addresses (default true). */
+    ipv6?: boolean;
+    /** Publishes traefik on 127.0.0.1 (and ::1) only: a laptop, where nothing on the network should reach the stack. */
+    loopbackOnly?: boolean;
 }
 
 const image = GEOSERVER_IMAGE_SPEC.args;
@@ -101,6 +109,10 @@ export const GEOSTACK_SPEC = spec(
         rateLimitAverage: traefik.rateLimitAverage,
         rateLimitBurst: traefik.rateLimitBurst,
         dashboard: traefik.dashboard,
+        httpPort: traefik.httpPort,
+        httpsPort: traefik.httpsPort,
+        ipv6: traefik.ipv6,
+        loopbackOnly: traefik.loopbackOnly,
     } satisfies EntriesFor<GeoStackArgs>,
     [
         ...borrowRules(GEOSERVER_SPEC, {
@@ -109,6 +121,8 @@ export const GEOSTACK_SPEC = spec(
             adminAllowlist: "adminAllowlist",
             rateLimitAverage: "rateLimitAverage",
             rateLimitBurst: "rateLimitBurst",
+            httpPort: "httpPort",
+            httpsPort: "httpsPort",
         }),
         ...borrowRules(TRAEFIK_SPEC, {
             domain: "domain",
@@ -118,6 +132,8 @@ export const GEOSTACK_SPEC = spec(
             adminAllowlist: "adminAllowlist",
             rateLimitAverage: "rateLimitAverage",
             rateLimitBurst: "rateLimitBurst",
+            httpPort: "httpPort",
+            httpsPort: "httpsPort",
         }),
         ...borrowRules(
             GEOSERVER_IMAGE_SPEC,
@@ -132,6 +148,22 @@ export const GEOSTACK_SPEC = spec(
             // Nothing is built when a prebuilt image is run.
             (settings) => settings.geoserverImage === undefined,
         ),
+        {
+            // Both would be bound on 127.0.0.1 at least: Docker refuses the second ("port is already allocated").
+            keys: ["publishDatabasePort", "httpPort", "httpsPort", "tls"],
+            check: ({ publishDatabasePort, httpPort, httpsPort, tls }, name) => {
+                const edgePorts: ["httpPort" | "httpsPort", number][] = tls
+                    ? [
+                          ["httpPort", httpPort],
+                          ["httpsPort", httpsPort],
+                      ]
+                    : [["httpPort", httpPort]];
+                const taken = edgePorts.find(([, port]) => port === publishDatabasePort);
+                return taken
+                    ? problem(name("publishDatabasePort"), publishDatabasePort, `a port traefik does not publish: ${name(taken[0])} is ${taken[1]} too`)
+                    : undefined;
+            },
+        },
         {
             keys: ["geoserverImage", "pushImage"],
             check: ({ geoserverImage, pushImage }, name) =>
@@ -167,7 +199,7 @@ export function geoStackProblems(args: GeoStackArgs, name?: (key: string) => str
 
 /** The whole stack: two networks, PostGIS, GeoServer and traefik (with its Docker socket proxy), wired together. */
 export class GeoStack extends pulumi.ComponentResource {
-    /** `<scheme>://<domain>/geoserver/`: https with `tls`, else http. */
+    /** `<scheme>://<domain>[:<port>]/geoserver/`: https with `tls`, else http; the port when it is not the scheme's own. */
     readonly url: pulumi.Output<string>;
     /** GeoServer administrator user. */
     readonly adminUser: pulumi.Output<string>;
@@ -183,7 +215,7 @@ export class GeoStack extends pulumi.ComponentResource {
     readonly containerNames: pulumi.Output<string[]>;
     /** PostGIS and GeoServer data volume names. */
     readonly volumeNames: pulumi.Output<string[]>;
-    /** `<scheme>://traefik.<domain>/dashboard/` when `dashboard` is on, else empty. */
+    /** `<scheme>://traefik.<domain>[:<port>]/dashboard/` when `dashboard` is on, else empty. */
     readonly dashboardUrl: pulumi.Output<string>;
     /** Basic-auth password of `admin` on the dashboard (secret); empty without `dashboard` and `tls`. */
     readonly dashboardPassword: pulumi.Output<string>;
@@ -196,13 +228,15 @@ export class GeoStack extends pulumi.ComponentResource {
         const settings = resolveOrThrow(GEOSTACK_SPEC, { ...args, namePrefix: args.namePrefix ?? name }, `Invalid arguments for GeoStack "${name}"`);
         super("geostack:index:GeoStack", name, {}, opts);
         const namePrefix = settings.namePrefix ?? name;
-        const { protectData, domain, tls, adminAllowlist, rateLimitAverage, rateLimitBurst } = settings;
+        const { protectData, domain, tls, adminAllowlist, rateLimitAverage, rateLimitBurst, httpPort, httpsPort, ipv6 } = settings;
 
         const image = this.geoserverImage(name, settings);
 
         // Internal: the database network has no route out of the host.
         const backend = new docker.Network(`${name}-backend`, { name: `${namePrefix}-backend`, driver: "bridge", internal: true }, { parent: this });
-        const proxy = new docker.Network(`${name}-proxy`, { name: `${namePrefix}-proxy`, driver: "bridge" }, { parent: this });
+        // With IPv6, Docker forwards IPv6 clients to traefik's own IPv6 address, which keeps their address (on an IPv4-only
+        // network its proxy relays them from the gateway's). Docker 27 and later allocate the subnet without any setting.
+        const proxy = new docker.Network(`${name}-proxy`, { name: `${namePrefix}-proxy`, driver: "bridge", ...(ipv6 ? { ipv6 } : {}) }, { parent: this });
 
         const postgis = new Postgis(
             `${name}-postgis`,
@@ -236,6 +270,8 @@ export class GeoStack extends pulumi.ComponentResource {
                 adminAllowlist,
                 rateLimitAverage,
                 rateLimitBurst,
+                httpPort,
+                httpsPort,
             },
             // PostGIS's container waits until healthy, so GeoServer starts against a ready database.
             { parent: this, dependsOn: [postgis] },
@@ -256,6 +292,10 @@ export class GeoStack extends pulumi.ComponentResource {
                 rateLimitAverage,
                 rateLimitBurst,
                 protectData,
+                httpPort,
+                httpsPort,
+                ipv6,
+                loopbackOnly: settings.loopbackOnly,
             },
             { parent: this },
         );

@@ -8,7 +8,7 @@ import { POSTGRES_PORT } from "../postgis/postgres";
 import { arg, type EntriesFor, resolveOrThrow, spec } from "../shared/args";
 import { dockerNamePrefix, memoryMb, userName } from "../shared/checks";
 import { pullImage, withContainerDefaults } from "../shared/container";
-import { edgePolicy, edgeSpec } from "../shared/edge";
+import { edgePolicy, edgeSpec, publicOrigin } from "../shared/edge";
 import { ADMIN_PASSWORD_FILE, DATABASE_PASSWORD_FILE, GEOSTACK_ENTRYPOINT, geoserverEnv } from "./env";
 import { defaultImageContext } from "./image-build";
 import { GEOSERVER_CONTEXT_PATH, GEOSERVER_PORT, geoserverRouteLabels } from "./routes";
@@ -61,10 +61,14 @@ export interface GeoServerArgs {
     rateLimitAverage?: number;
     /** Requests per client IP allowed at once on top of `rateLimitAverage` (default 200). */
     rateLimitBurst?: number;
+    /** The Docker host's port traefik serves plain HTTP on (default 80); part of the public URL when it is not 80. */
+    httpPort?: number;
+    /** The Docker host's port traefik serves HTTPS on (default 443); part of the public URL when it is not 443. */
+    httpsPort?: number;
 }
 
 type Wired = "image" | "backendNetworkName" | "proxyNetworkName" | "databaseHost" | "databasePort" | "databaseName" | "databaseUser" | "databasePassword";
-const edge = edgeSpec("domain", "tls", "adminAllowlist", "rateLimitAverage", "rateLimitBurst");
+const edge = edgeSpec("domain", "tls", "adminAllowlist", "rateLimitAverage", "rateLimitBurst", "httpPort", "httpsPort");
 
 export const GEOSERVER_SPEC = spec(
     {
@@ -84,7 +88,7 @@ export const GEOSERVER_SPEC = spec(
  * the passwords reach the container as files, and Tomcat runs unprivileged.
  */
 export class GeoServer extends pulumi.ComponentResource {
-    /** `<scheme>://<domain>/geoserver/`: https with `tls`, else http. */
+    /** `<scheme>://<domain>[:<port>]/geoserver/`: https with `tls`, else http; the port when it is not the scheme's own. */
     readonly url: pulumi.Output<string>;
     /** GeoServer administrator user. */
     readonly adminUser: pulumi.Output<string>;
@@ -101,7 +105,7 @@ export class GeoServer extends pulumi.ComponentResource {
         const namePrefix = settings.namePrefix ?? name;
         const { domain, adminUser, protectData } = settings;
         const policy = edgePolicy(settings);
-        const publicUrl = `${policy.scheme}://${domain}`;
+        const publicUrl = publicOrigin(policy, domain);
 
         // Alphanumeric: the image's update_credentials.sh passes the password to its hashing unquoted.
         const adminPassword = new random.RandomPassword(`${name}-admin-password`, { length: 24, special: false }, { parent: this });

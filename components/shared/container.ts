@@ -1,9 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 
+/** The label naming the stack a container belongs to: its `namePrefix`. traefik routes only its own stack's. */
+export const INSTANCE_LABEL = "geostack.instance";
+
 /** Labels every GeoStack container carries, so `docker ps --filter label=geostack.instance=...` finds one stack. */
 export function instanceLabels(namePrefix: string, role: string): Record<string, string> {
-    return { "geostack.instance": namePrefix, "geostack.role": role };
+    return { [INSTANCE_LABEL]: namePrefix, "geostack.role": role };
 }
 
 /** `{ key: value }` as the provider's label list, sorted so that a diff only shows real changes. */

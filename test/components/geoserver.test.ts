@@ -151,6 +151,9 @@ describe("GeoServer refuses bad args before registering anything", () => {
         { args: { adminAllowlist: ["10.0.0.0/33"] } },
         { args: { rateLimitAverage: 0 } },
         { args: { rateLimitBurst: 1.5 } },
+        { args: { httpPort: 1.5 } },
+        { args: { httpsPort: -1 } },
+        { args: { tls: true, httpPort: 8443, httpsPort: 8443 }, message: /^httpsPort = 8443: expected another port than httpPort \(8443\)/ },
         {
             args: { tls: true, domain: "maps.local" },
             message: /^domain = "maps\.local": expected a public DNS name Let's Encrypt can certify .*, since tls is true; set tls to false/,

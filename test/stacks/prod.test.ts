@@ -197,14 +197,25 @@ describe("prod stack: Docker socket and hardening", () => {
         expect(socketProxy().inputs.ports ?? []).toEqual([]);
     });
 
-    it("publishes exactly 80 and 443, both by traefik", () => {
-        const published = prod.mocks
-            .ofType(CONTAINER)
-            .flatMap((c) => (c.inputs.ports ?? []).map((p: any) => ({ container: c.inputs.name, external: p.external })));
+    it("publishes exactly 80 and 443, both by traefik, on every IPv4 and IPv6 address, as the provider reads them back", () => {
+        const published = prod.mocks.ofType(CONTAINER).flatMap((c) => (c.inputs.ports ?? []).map((p: any) => `${c.inputs.name} ${p.ip} ${p.external}`));
         expect(published).toEqual([
-            { container: "geostack-prod-traefik", external: 80 },
-            { container: "geostack-prod-traefik", external: 443 },
+            "geostack-prod-traefik 0.0.0.0 80",
+            "geostack-prod-traefik :: 80",
+            "geostack-prod-traefik 0.0.0.0 443",
+            "geostack-prod-traefik :: 443",
         ]);
+    });
+
+    it("gives the proxy network IPv6, so traefik sees an IPv6 client's own address for the allowlist and rate limits", () => {
+        const networks = Object.fromEntries(prod.mocks.ofType(NETWORK).map((n) => [n.inputs.name, n.inputs.ipv6]));
+        expect(networks).toEqual({ "geostack-prod-backend": undefined, "geostack-prod-proxy": true, "geostack-prod-docker-api": undefined });
+        expect(stackFile["geostack:adminAllowlist"].some((cidr: string) => cidr.includes(":"))).toBe(true);
+    });
+
+    it("routes only its own stack's containers, whatever else runs on the host", () => {
+        expect(traefik().inputs.command).toContain("--providers.docker.constraints=Label(`geostack.instance`,`geostack-prod`)");
+        for (const c of prod.mocks.ofType(CONTAINER)) expect(labelsOf(c)["geostack.instance"], c.name).toBe("geostack-prod");
     });
 
     it("runs traefik and the socket proxy read-only, with capabilities dropped", () => {
