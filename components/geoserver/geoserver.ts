@@ -8,7 +8,7 @@ import { POSTGRES_PORT } from "../postgis/postgres";
 import { arg, type EntriesFor, resolveOrThrow, spec } from "../shared/args";
 import { dockerNamePrefix, memoryMb, userName } from "../shared/checks";
 import { pullImage, withContainerDefaults } from "../shared/container";
-import { edgePolicy, edgeSpec, publicOrigin } from "../shared/edge";
+import { edgePolicy, edgeSpec, placeholderWarnings, publicOrigin } from "../shared/edge";
 import { ADMIN_PASSWORD_FILE, DATABASE_PASSWORD_FILE, GEOSTACK_ENTRYPOINT, geoserverEnv } from "./env";
 import { defaultImageContext } from "./image-build";
 import { GEOSERVER_CONTEXT_PATH, GEOSERVER_PORT, geoserverRouteLabels } from "./routes";
@@ -106,6 +106,7 @@ export class GeoServer extends pulumi.ComponentResource {
         const { domain, adminUser, protectData } = settings;
         const policy = edgePolicy(settings);
         const publicUrl = publicOrigin(policy, domain);
+        for (const warning of placeholderWarnings({ tls: policy.tls, domain })) pulumi.log.warn(warning, this);
 
         // Alphanumeric: the image's update_credentials.sh passes the password to its hashing unquoted.
         const adminPassword = new random.RandomPassword(`${name}-admin-password`, { length: 24, special: false }, { parent: this });

@@ -68,6 +68,28 @@ export const EDGE_RULES: Rule<EdgeArgs>[] = [
     },
 ];
 
+/** Second-level names reserved for documentation (RFC 2606): valid DNS names that Let's Encrypt will not certify or mail. */
+const PLACEHOLDER_DOMAINS = ["example.com", "example.net", "example.org"];
+const isPlaceholder = (name: string) => PLACEHOLDER_DOMAINS.some((domain) => name === domain || name.endsWith(`.${domain}`));
+
+/**
+ * Warnings for edge values left at a documentation placeholder while TLS is on: the program runs (the committed prod
+ * stack must render), but Let's Encrypt refuses the name (issuance policy) and the account e-mail ("contact email has
+ * forbidden domain"), so the deployment would serve no certificate.
+ */
+export function placeholderWarnings(settings: { tls: boolean; domain?: string; acmeEmail?: string }): string[] {
+    if (!settings.tls) return [];
+    const warnings: string[] = [];
+    if (settings.domain !== undefined && isPlaceholder(settings.domain)) {
+        warnings.push(`domain ${settings.domain} is a documentation placeholder: Let's Encrypt will not issue it a certificate; set your server's name`);
+    }
+    const mailDomain = settings.acmeEmail?.split("@")[1]?.toLowerCase();
+    if (mailDomain !== undefined && isPlaceholder(mailDomain)) {
+        warnings.push(`acmeEmail ${settings.acmeEmail} is a documentation placeholder: Let's Encrypt refuses an account with it; set a real address`);
+    }
+    return warnings;
+}
+
 /**
  * The edge args a component takes (`keys`), and the rules among them (typed loosely: a component may relax an
  * entry, as TraefikProxy makes `domain` optional, and the rules allow for that).

@@ -5,7 +5,7 @@ import { DEFAULT_MEMORY_MB, DEFAULT_TRAEFIK_IMAGE, MIN_MEMORY_MB } from "../defa
 import { arg, type Check, type EntriesFor, resolveOrThrow, spec } from "../shared/args";
 import { dnsName, dockerNamePrefix, imageReference, memoryMb } from "../shared/checks";
 import { pullImage, withContainerDefaults } from "../shared/container";
-import { edgePolicy, edgeSpec, publicOrigin } from "../shared/edge";
+import { edgePolicy, edgeSpec, placeholderWarnings, publicOrigin } from "../shared/edge";
 import { parseImageReference } from "../shared/image-ref";
 import { dashboardHost, dashboardLabels, DASHBOARD_USER } from "./dashboard";
 import { ACME_STORAGE_DIR, traefikFlags } from "./flags";
@@ -119,6 +119,8 @@ export class TraefikProxy extends pulumi.ComponentResource {
         const namePrefix = settings.namePrefix ?? name;
         const { tls, dashboard, domain } = settings;
         const policy = edgePolicy(settings);
+        // The domain is GeoServer's to warn about (GeoStack passes both the same one).
+        for (const warning of placeholderWarnings({ tls, acmeEmail: settings.acmeEmail })) pulumi.log.warn(warning, this);
 
         const socketProxy = new DockerSocketProxy(`${name}-docker-socket-proxy`, { namePrefix, image: settings.dockerSocketProxyImage }, { parent: this });
 

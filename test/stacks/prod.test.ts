@@ -1,4 +1,5 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { formatJson, formatText, render, type Rendered, SECRET } from "../../tools/render/render";
 import { DOCKER_HOSTS, isSecret, type RegisteredResource, reveal } from "../../tools/render/mocks";
 import { deployStack, type Deployed, readYaml, secretValues, STAND_IN_SECRETS } from "../support/harness";
@@ -14,8 +15,11 @@ const stackFile = readYaml("Pulumi.prod.yaml").config;
 // The prod stack exactly as committed (its registry token stood in), run once for the whole file.
 let prod: Deployed;
 let rendered: Rendered;
+let warnings: string[];
 beforeAll(async () => {
+    const warn = vi.spyOn(pulumi.log, "warn").mockResolvedValue();
     prod = await deployStack("prod");
+    warnings = warn.mock.calls.map(([message]) => message);
     rendered = render("geostack", "prod", prod);
 });
 
@@ -80,6 +84,13 @@ describe("prod stack: data and names", () => {
 });
 
 describe("prod stack: TLS", () => {
+    it("renders with its placeholder domain and e-mail, warning at preview that Let's Encrypt refuses both", () => {
+        expect(warnings).toEqual([
+            "domain geostack.example.org is a documentation placeholder: Let's Encrypt will not issue it a certificate; set your server's name",
+            "acmeEmail admin@example.org is a documentation placeholder: Let's Encrypt refuses an account with it; set a real address",
+        ]);
+    });
+
     it("runs an ACME resolver with the TLS-ALPN challenge, the configured e-mail and Let's Encrypt's production CA", () => {
         expect(traefik().inputs.command).toEqual(
             expect.arrayContaining([

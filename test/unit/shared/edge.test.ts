@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { resolve, spec } from "../../../components/shared/args";
-import { EDGE_ARGS, edgePolicy, edgeSpec, ENTRYPOINTS, publicOrigin } from "../../../components/shared/edge";
+import { EDGE_ARGS, edgePolicy, edgeSpec, ENTRYPOINTS, placeholderWarnings, publicOrigin } from "../../../components/shared/edge";
 
 // Every edge arg and every rule among them, as a component holding them all resolves them.
 const all = edgeSpec("domain", "tls", "acmeEmail", "adminAllowlist", "rateLimitAverage", "rateLimitBurst", "dashboard", "httpPort", "httpsPort");
@@ -134,5 +134,16 @@ describe("edgePolicy", () => {
         expect(publicOrigin(edgePolicy({ ...defaults, httpPort: 8080 }), "geostack.localhost")).toBe("http://geostack.localhost:8080");
         expect(publicOrigin(edgePolicy({ ...defaults, tls: true, httpPort: 8080 }), "maps.example.org")).toBe("https://maps.example.org");
         expect(publicOrigin(edgePolicy({ ...defaults, tls: true, httpsPort: 8443 }), "maps.example.org")).toBe("https://maps.example.org:8443");
+    });
+});
+
+describe("placeholderWarnings", () => {
+    it("warns of documentation names (RFC 2606) only where Let's Encrypt would see them: with tls", () => {
+        expect(placeholderWarnings({ tls: true, domain: "maps.example.com", acmeEmail: "ops@EXAMPLE.net" })).toEqual([
+            expect.stringMatching(/^domain maps\.example\.com is a documentation placeholder/),
+            expect.stringMatching(/^acmeEmail ops@EXAMPLE\.net is a documentation placeholder/),
+        ]);
+        expect(placeholderWarnings({ tls: false, domain: "maps.example.com", acmeEmail: "ops@example.net" })).toEqual([]);
+        expect(placeholderWarnings({ tls: true, domain: "maps.myexample.org", acmeEmail: "ops@example.org.uk" })).toEqual([]);
     });
 });
