@@ -9,7 +9,8 @@ import { CONTAINER, envOf, IMAGE, labelsOf, REGISTRY_IMAGE, REMOTE_IMAGE, VOLUME
 const CHANGED: Record<string, string> = {
     domain: "maps.example.net",
     geoserverVersion: "2.28.3",
-    postgisImage: "postgis/postgis:18-3.6",
+    // Pinned to an exact image (a made-up digest): the tag still gives the major, the digest is what is pulled.
+    postgisImage: `postgis/postgis:18-3.6@sha256:${"18".repeat(32)}`,
     traefikImage: "traefik:v3.6.20",
     geoserverAdminUser: "gisadmin",
     publishDatabasePort: "25432",
@@ -56,7 +57,7 @@ const REACHES: Record<string, () => void> = {
         expect(image().inputs.buildArgs.GEOSERVER_VERSION).toBe("2.28.3");
     },
     postgisImage: () => {
-        expect(reveal(pulled("postgis").inputs.name)).toBe("postgis/postgis:18-3.6");
+        expect(reveal(pulled("postgis").inputs.name)).toBe(`postgis/postgis:18-3.6@sha256:${"18".repeat(32)}`);
         // PostgreSQL 18's image keeps its data one level up, and the major in the volume name keeps 17's data apart.
         expect(container("postgis").inputs.volumes).toEqual([{ volumeName: "geostack-dev-postgis18-data", containerPath: "/var/lib/postgresql" }]);
     },
