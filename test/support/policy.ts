@@ -155,7 +155,10 @@ export function analyze(resources: AnalyzedResource[], config: PackConfig = {}):
         };
         const run = (resource: string, check: (report: (message: string, urn?: string) => void) => void) => {
             try {
-                check((message, urn) => result.violations.push({ policy: p.name, level, resource: urn ? nameOf(urn) : resource, message }));
+                // As the server words a finding: the policy's description, then the message (makeReportViolationFun).
+                const report = (message: string, urn?: string) =>
+                    result.violations.push({ policy: p.name, level, resource: urn ? nameOf(urn) : resource, message: `${p.description}\n${message}` });
+                check(report);
             } catch (error) {
                 if (error instanceof NotApplicableError) result.notApplicable.push({ policy: p.name, resource, reason: error.message });
                 else if (error instanceof UnknownValueError)
