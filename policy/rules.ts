@@ -47,19 +47,21 @@ export interface NoSecretsInEnvConfig {
     allowedKeys?: string[];
 }
 
+/** When a rule that met an unknown during preview runs on the resolved values instead. */
+const CHECKED_AT_UP = "checked on the resolved value when `pulumi up` registers the resource";
+const CHECKED_AT_END_OF_UP = "checked on the resolved values at the end of `pulumi up`";
+
 /**
  * A value unknown during preview (an output of a resource not created yet) makes the SDK report "can't run policy during
  * preview" at level advisory: a mandatory rule would be silently weakened. This says instead that the rule does not
  * apply yet, and why; `pulumi up` registers each resource with its inputs resolved, and the rule runs on them then.
  */
-function guarded<A extends { notApplicable(reason?: string): never }>(check: (args: A, report: ReportViolation) => void) {
+function guarded<A extends { notApplicable(reason?: string): never }>(when: string, check: (args: A, report: ReportViolation) => void) {
     return (args: A, report: ReportViolation): void => {
         try {
             check(args, report);
         } catch (error) {
-            if (error instanceof UnknownValueError) {
-                args.notApplicable(`${error.message}; checked on the resolved value when \`pulumi up\` registers the resource`);
-            }
+            if (error instanceof UnknownValueError) args.notApplicable(`${error.message}; ${when}`);
             throw error;
         }
     };
@@ -67,7 +69,7 @@ function guarded<A extends { notApplicable(reason?: string): never }>(check: (ar
 
 /** A resource policy that runs on one resource type (the others pass). */
 function onType<P>(type: string, check: (props: P, args: ResourceValidationArgs, report: ReportViolation) => void) {
-    return guarded<ResourceValidationArgs>((args, report) => {
+    return guarded<ResourceValidationArgs>(CHECKED_AT_UP, (args, report) => {
         if (args.type === type) check(args.props as P, args, report);
     });
 }
@@ -158,25 +160,40 @@ const backendContainersOnInternalNetworks: StackValidationPolicy = {
         "(Docker publishes no port of a container that is only on internal networks).",
     enforcementLevel: "mandatory",
     severity: "high",
-    validateStack: guarded<StackValidationArgs>((args, report) => {
+    validateStack: guarded<StackValidationArgs>(CHECKED_AT_END_OF_UP, (args, report) => {
         const containers = args.resources.filter((r) => r.type === CONTAINER);
         const networks = new Map(args.resources.filter((r) => r.type === NETWORK).map((r) => [(r.props as Network).name ?? r.name, r]));
+        const internal = (name: string) => (networks.get(name)?.props as Network | undefined)?.internal === true;
         const members = (network: string) => containers.filter((r) => networksJoined(r.props as Container).includes(network));
+        // Checked container by container: one container's unknown labels (a dashboard's password hash) do not hide another's fault.
+        const unknown: string[] = [];
         for (const resource of containers) {
             const c = resource.props as Container;
-            const role = roleOf(c);
-            if (role === undefined || !BACKEND_ROLES.includes(role)) continue;
-            for (const name of networksJoined(c)) {
-                const network = networks.get(name);
-                // A backend network that is not internal is backend-networks-internal's finding, not a second one here.
-                if ((network?.props as Network | undefined)?.internal === true || isBackendNetwork(name)) continue;
-                const ownPublishNetwork =
-                    role === DATABASE_ROLE && network !== undefined && members(name).length === 1 && (c.ports ?? []).every((p) => isLoopback(p.ip));
-                if (ownPublishNetwork) continue;
-                const what = network === undefined ? "not managed by this stack (its internal flag cannot be checked)" : "not internal";
-                report(`${role} container ${c.name ?? resource.name} joins network ${name}, which is ${what}.`, resource.urn);
+            try {
+                const role = roleOf(c);
+                if (role === undefined || !BACKEND_ROLES.includes(role)) continue;
+                const ports = c.ports ?? [];
+                for (const name of networksJoined(c)) {
+                    // A backend network that is not internal is backend-networks-internal's finding, not a second one here.
+                    if (internal(name) || isBackendNetwork(name)) continue;
+                    // Only a network that exists for publishing: PostGIS alone on it, publishing on loopback, its clients elsewhere.
+                    const ownPublishNetwork =
+                        role === DATABASE_ROLE &&
+                        networks.has(name) &&
+                        members(name).length === 1 &&
+                        ports.length > 0 &&
+                        ports.every((p) => isLoopback(p.ip)) &&
+                        networksJoined(c).some(internal);
+                    if (ownPublishNetwork) continue;
+                    const what = networks.has(name) ? "not internal" : "not managed by this stack (its internal flag cannot be checked)";
+                    report(`${role} container ${c.name ?? resource.name} joins network ${name}, which is ${what}.`, resource.urn);
+                }
+            } catch (error) {
+                if (!(error instanceof UnknownValueError)) throw error;
+                unknown.push(`${resource.name}: ${error.message}`);
             }
         }
+        if (unknown.length > 0) args.notApplicable(`${unknown.join("; ")}; ${CHECKED_AT_END_OF_UP}`);
     }),
 };
 

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { deployStack } from "../support/harness";
-import { type AnalyzedResource, analyze, analyzed, brief, envFindings, PASSWORDS_STILL_IN_ENV, readPackConfig } from "../support/policy";
+import { type AnalyzedResource, added, analyze, analyzed, brief, envFindings, PASSWORDS_STILL_IN_ENV, planted, readPackConfig } from "../support/policy";
 
 // The policy pack's rules on the dev stack exactly as committed, with policy/config.dev.json.
 let resources: AnalyzedResource[];
@@ -27,5 +27,23 @@ describe("dev stack under the policy pack", () => {
             "protected-data-volumes geostack-postgis-data-pg17",
         ]);
         expect(readPackConfig("dev")).toEqual({ "protected-data-volumes": "disabled" });
+    });
+});
+
+describe("dev's publish network, the one non-internal network PostGIS may join", () => {
+    const findings = (list: AnalyzedResource[]) => added(analyze(resources, readPackConfig("dev")).violations, analyze(list, readPackConfig("dev")).violations);
+
+    it("fails once another container joins it", () => {
+        const shared = planted(resources, "geostack-geoserver", (p) => {
+            p.networksAdvanced = [...p.networksAdvanced, { name: "geostack-dev-postgis-publish" }];
+        });
+        expect(findings(shared)).toEqual(["backend-containers-on-internal-networks geostack-postgis"]);
+    });
+
+    it("fails once PostGIS publishes nothing on it", () => {
+        const unpublished = planted(resources, "geostack-postgis", (p) => {
+            p.ports = [];
+        });
+        expect(findings(unpublished)).toEqual(["backend-containers-on-internal-networks geostack-postgis"]);
     });
 });

@@ -37,6 +37,24 @@ describe("prod's first preview under the policy pack", () => {
             expect(n.reason).toMatch(/can't be known during preview; checked on the resolved value when `pulumi up` registers the resource$/);
     });
 
+    it("with traefik's labels unknown (the dashboard's password hash), checks the others and says what waits", () => {
+        const labelsUnknown = planted(resources, "geostack-traefik", (p) => {
+            p.labels = UNKNOWN;
+        });
+        const databaseOnProxy = planted(labelsUnknown, "geostack-postgis", (p) => {
+            p.networksAdvanced = [...p.networksAdvanced, { name: "geostack-prod-proxy" }];
+        });
+        const before = analyze(resources, readPackConfig("prod"));
+        const after = analyze(databaseOnProxy, readPackConfig("prod"));
+        expect(added(before.violations, after.violations)).toEqual(["backend-containers-on-internal-networks geostack-postgis"]);
+        const waiting = after.notApplicable.filter((n) => !before.notApplicable.some((b) => b.policy === n.policy && b.resource === n.resource));
+        expect(waiting.map((n) => `${n.policy} ${n.resource}: ${n.reason}`)).toEqual([
+            // Its ports are the edge's: whether that is allowed depends on its role label.
+            "no-public-ports geostack-traefik: string value at .labels can't be known during preview; checked on the resolved value when `pulumi up` registers the resource",
+            "backend-containers-on-internal-networks (stack): geostack-traefik: string value at .labels can't be known during preview; checked on the resolved values at the end of `pulumi up`",
+        ]);
+    });
+
     it("still fails a mandatory rule on what is known, beside unknowns: a public database port", () => {
         const before = analyze(resources, readPackConfig("prod")).violations;
         const publicDatabase = planted(resources, "geostack-postgis", (p) => {
