@@ -1,5 +1,5 @@
 import { type RegisteredResource, reveal } from "../../tools/render/mocks";
-import { CONTAINER, IMAGE, labelsOf, NETWORK, TAG, VOLUME } from "./resources";
+import { CONTAINER, IMAGE, labelsOf, NETWORK, VOLUME } from "./resources";
 
 /** One stack's resources, as one Docker host would receive them. */
 export type Stack = { name: string; resources: RegisteredResource[] };
@@ -43,19 +43,18 @@ export function routedBy(traefik: RegisteredResource, host: Stack[]): Registered
  */
 export function hostConflicts(host: Stack[]): string[] {
     const conflicts: string[] = [];
-    const named: [string, (r: RegisteredResource) => string | undefined][] = [
-        [CONTAINER, (r) => r.inputs.name],
-        [NETWORK, (r) => r.inputs.name],
-        [VOLUME, (r) => r.inputs.name],
-        [IMAGE, (r) => reveal(r.inputs.imageName)],
-        [TAG, (r) => reveal(r.inputs.targetImage)],
+    const named: [string, (r: RegisteredResource) => string[]][] = [
+        [CONTAINER, (r) => [r.inputs.name]],
+        [NETWORK, (r) => [r.inputs.name]],
+        [VOLUME, (r) => [r.inputs.name]],
+        // A tag two stacks build would point at whichever built last.
+        [IMAGE, (r) => reveal<string[]>(r.inputs.tags ?? [])],
     ];
-    for (const [type, nameOf] of named) {
+    for (const [type, namesOf] of named) {
         const owners = new Map<string, string[]>();
         for (const stack of host)
             for (const r of stack.resources.filter((r) => r.type === type)) {
-                const name = nameOf(r);
-                if (name !== undefined) owners.set(name, [...(owners.get(name) ?? []), stack.name]);
+                for (const name of namesOf(r)) owners.set(name, [...(owners.get(name) ?? []), stack.name]);
             }
         for (const [name, stacks] of owners) if (stacks.length > 1) conflicts.push(`${type} ${name}: in ${stacks.join(" and ")}`);
     }

@@ -1,17 +1,19 @@
 /**
- * Derives tools/render/provider-schema.json: what `render:diff` knows of the Docker provider. For each docker resource
+ * Derives tools/render/provider-schema.json: what `render:diff` knows of the Docker providers. For each docker resource
  * type GeoStack uses, the inputs whose change makes the provider replace the resource (the provider schema's
- * `willReplaceOnChanges`, which the bridge sets from the Terraform provider's `ForceNew`), and for a container the
+ * `willReplaceOnChanges`: for @pulumi/docker the bridge sets it from the Terraform provider's `ForceNew`;
+ * @pulumi/docker-build's Image marks none, and its Diff answers every change with an update), and for a container the
  * inputs its Update applies to the running container (the Terraform provider's `resourceDockerContainerUpdate`; a
- * change to any other input is written to the state only). Run it again when @pulumi/docker is upgraded:
+ * change to any other input is written to the state only). Run it again when either package is upgraded:
  *
  *   npm run schema   # compiles tools/ to bin/
- *   node bin/tools/render/derive-provider-schema.js --schema <schema.json> --container-funcs <resource_docker_container_funcs.go> \
- *        --source "<which repositories, commits and files>"
+ *   node bin/tools/render/derive-provider-schema.js --schema <docker schema.json> --schema <docker-build schema.json> \
+ *        --container-funcs <resource_docker_container_funcs.go> --source "<which repositories, commits and files>"
  *
- * `--schema`: pulumi/pulumi-docker's provider/cmd/pulumi-resource-docker/schema.json of the release in package.json;
- * `--container-funcs`: kreuzwerker/terraform-provider-docker's internal/provider/resource_docker_container_funcs.go
- * at the commit that release's `upstream` submodule pins.
+ * `--schema`: pulumi/pulumi-docker's provider/cmd/pulumi-resource-docker/schema.json and pulumi/pulumi-docker-build's
+ * provider/cmd/pulumi-resource-docker-build/schema.json, of the releases in package.json; `--container-funcs`:
+ * kreuzwerker/terraform-provider-docker's internal/provider/resource_docker_container_funcs.go at the commit that
+ * pulumi-docker's `upstream` submodule pins.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -19,12 +21,11 @@ import { parseArgs } from "node:util";
 
 /** The docker resource types GeoStack creates. */
 export const DOCKER_RESOURCES = [
+    "docker-build:index:Image",
     "docker:index/container:Container",
-    "docker:index/image:Image",
     "docker:index/network:Network",
     "docker:index/registryImage:RegistryImage",
     "docker:index/remoteImage:RemoteImage",
-    "docker:index/tag:Tag",
     "docker:index/volume:Volume",
 ];
 
@@ -70,11 +71,19 @@ export interface ProviderSchema {
     resources: Record<string, { replacedOnChange: string[]; appliedInPlace?: string[] }>;
 }
 
-export function deriveProviderSchema(schema: PulumiSchema, containerFuncs: string, source: string): ProviderSchema {
+export function deriveProviderSchema(schemas: PulumiSchema[], containerFuncs: string, source: string): ProviderSchema {
     const resources: ProviderSchema["resources"] = {};
-    for (const token of DOCKER_RESOURCES) resources[token] = { replacedOnChange: replacingPaths(schema, schema.resources[token].inputProperties) };
+    const schemaOf = (token: string) => {
+        const found = schemas.find((schema) => token in schema.resources);
+        if (!found) throw new Error(`no schema declares ${token}`);
+        return found;
+    };
+    for (const token of DOCKER_RESOURCES) {
+        const schema = schemaOf(token);
+        resources[token] = { replacedOnChange: replacingPaths(schema, schema.resources[token].inputProperties) };
+    }
     const container = "docker:index/container:Container";
-    const inputs = schema.resources[container].inputProperties;
+    const inputs = schemaOf(container).resources[container].inputProperties;
     resources[container].appliedInPlace = containerUpdateAttributes(containerFuncs)
         .map((attribute) => pulumiName(attribute, inputs))
         .sort();
@@ -83,13 +92,19 @@ export function deriveProviderSchema(schema: PulumiSchema, containerFuncs: strin
 
 if (require.main === module) {
     const { values } = parseArgs({
-        options: { schema: { type: "string" }, "container-funcs": { type: "string" }, source: { type: "string" }, out: { type: "string" } },
+        options: {
+            schema: { type: "string", multiple: true },
+            "container-funcs": { type: "string" },
+            source: { type: "string" },
+            out: { type: "string" },
+        },
     });
-    if (!values.schema || !values["container-funcs"] || !values.source) {
-        process.stderr.write('usage: derive-provider-schema --schema <schema.json> --container-funcs <file.go> --source "<origin>" [--out <file>]\n');
+    if (!values.schema?.length || !values["container-funcs"] || !values.source) {
+        process.stderr.write('usage: derive-provider-schema --schema <schema.json>... --container-funcs <file.go> --source "<origin>" [--out <file>]\n');
         process.exit(2);
     }
-    const derived = deriveProviderSchema(JSON.parse(fs.readFileSync(values.schema, "utf8")), fs.readFileSync(values["container-funcs"], "utf8"), values.source);
+    const schemas = values.schema.map((file) => JSON.parse(fs.readFileSync(file, "utf8")));
+    const derived = deriveProviderSchema(schemas, fs.readFileSync(values["container-funcs"], "utf8"), values.source);
     const out = values.out ?? path.join(__dirname, "..", "..", "..", "tools", "render", "provider-schema.json");
     fs.writeFileSync(out, `${JSON.stringify(derived, null, 2)}\n`);
 }

@@ -85,8 +85,8 @@ describe("render diff", () => {
     it("replaces a network or a volume on any change of theirs, and updates a built image in place", () => {
         const network = resource(NETWORK, "proxy", { name: "geostack-dev-proxy", ipv6: false });
         expect(diffRenders("dev", stack([network]), stack([with_(network, { properties: { ipv6: true } })])).resources[0].kind).toBe("replace");
-        const image = resource(IMAGE, "image", { build: { args: { GEOSERVER_EXTENSIONS: "" } } });
-        const rebuilt = diffRenders("dev", stack([image]), stack([with_(image, { properties: { build: { args: { GEOSERVER_EXTENSIONS: "wps" } } } })]));
+        const image = resource(IMAGE, "image", { buildArgs: { GEOSERVER_EXTENSIONS: "" } });
+        const rebuilt = diffRenders("dev", stack([image]), stack([with_(image, { properties: { buildArgs: { GEOSERVER_EXTENSIONS: "wps" } } })]));
         expect(rebuilt.resources).toMatchObject([{ kind: "update", downtime: false }]);
     });
 
@@ -151,26 +151,25 @@ describe("render diff", () => {
 
 describe("the provider schema render:diff classifies by", () => {
     const resources = PROVIDER_SCHEMA.resources as Record<string, { replacedOnChange: string[]; appliedInPlace?: string[] }>;
-    /** The input names of `<Name>Args` in @pulumi/docker's own typings: the SDK this project runs. */
-    const sdkInputs = (file: string, args: string): string[] => {
-        const text = fs.readFileSync(path.join(require.resolve("@pulumi/docker"), "..", `${file}.d.ts`), "utf8");
+    /** The input names of `<Name>Args` in the SDK's own typings: the SDK this project runs. */
+    const sdkInputs = (sdk: string, file: string, args: string): string[] => {
+        const text = fs.readFileSync(path.join(require.resolve(sdk), "..", `${file}.d.ts`), "utf8");
         const body = text.slice(text.indexOf(`export interface ${args} {`));
         return [...body.slice(0, body.indexOf("\n}")).matchAll(/^ {4}(\w+)\??:/gm)].map((m) => m[1]);
     };
 
     it("names only inputs that the installed @pulumi/docker has, for every docker resource type GeoStack creates", () => {
-        const files: Record<string, [string, string]> = {
-            [CONTAINER]: ["container", "ContainerArgs"],
-            [IMAGE]: ["image", "ImageArgs"],
-            [NETWORK]: ["network", "NetworkArgs"],
-            [VOLUME]: ["volume", "VolumeArgs"],
-            "docker:index/remoteImage:RemoteImage": ["remoteImage", "RemoteImageArgs"],
-            "docker:index/tag:Tag": ["tag", "TagArgs"],
-            "docker:index/registryImage:RegistryImage": ["registryImage", "RegistryImageArgs"],
+        const files: Record<string, [string, string, string]> = {
+            [CONTAINER]: ["@pulumi/docker", "container", "ContainerArgs"],
+            [IMAGE]: ["@pulumi/docker-build", "image", "ImageArgs"],
+            [NETWORK]: ["@pulumi/docker", "network", "NetworkArgs"],
+            [VOLUME]: ["@pulumi/docker", "volume", "VolumeArgs"],
+            "docker:index/remoteImage:RemoteImage": ["@pulumi/docker", "remoteImage", "RemoteImageArgs"],
+            "docker:index/registryImage:RegistryImage": ["@pulumi/docker", "registryImage", "RegistryImageArgs"],
         };
         expect(Object.keys(resources).sort()).toEqual(Object.keys(files).sort());
-        for (const [type, [file, args]] of Object.entries(files)) {
-            const inputs = sdkInputs(file, args);
+        for (const [type, [sdk, file, args]] of Object.entries(files)) {
+            const inputs = sdkInputs(sdk, file, args);
             expect(inputs.length, type).toBeGreaterThan(0);
             const named = [...resources[type].replacedOnChange, ...(resources[type].appliedInPlace ?? [])].map((p) => p.split(".")[0]);
             expect(
