@@ -318,6 +318,11 @@ describe("render of the prod stack", () => {
         );
     });
 
+    it("shows traefik's ports on both address families, IPv6 addresses in brackets", () => {
+        const traefikRender = rendered.resources.find((r) => r.type === CONTAINER && r.properties.name === "geostack-prod-traefik")!;
+        expect(traefikRender.properties.ports).toEqual(["0.0.0.0:80 -> 80/tcp", "[::]:80 -> 80/tcp", "0.0.0.0:443 -> 443/tcp", "[::]:443 -> 443/tcp"]);
+    });
+
     it("masks secrets and prints no generated password, nor the registry token, anywhere", () => {
         expect(rendered.outputs.databasePassword).toBe(SECRET);
         const secrets = [...secretValues(prod), TOKEN];

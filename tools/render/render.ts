@@ -155,8 +155,12 @@ const FORMATTERS: Record<string, (value: unknown) => Value> = {
             const aliases: string[] = network.aliases ?? [];
             return `${network.name}${aliases.length ? ` (aliases: ${aliases.join(", ")})` : ""}`;
         }),
+    // An IPv6 address in brackets, as in a URL: [::]:80.
     ports: (value) =>
-        reveal<any[]>(value).map((port) => `${port.ip ?? "0.0.0.0"}:${port.external ?? "(random)"} -> ${port.internal}/${port.protocol ?? "tcp"}`),
+        reveal<any[]>(value).map((port) => {
+            const ip: string = port.ip ?? "0.0.0.0";
+            return `${ip.includes(":") ? `[${ip}]` : ip}:${port.external ?? "(random)"} -> ${port.internal}/${port.protocol ?? "tcp"}`;
+        }),
     volumes: (value) => {
         const out: Record<string, Value> = {};
         for (const volume of reveal<any[]>(value)) {
