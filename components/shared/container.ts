@@ -53,7 +53,7 @@ export function withContainerDefaults(
         memorySwap: -1,
         securityOpts: ["no-new-privileges:true"],
         // Every field set: Docker fills a zero one from the image's HEALTHCHECK (moby daemon/commit.go), which the
-        // provider reads back as a change at every `up`. Needs Docker Engine 25 (API 1.44), which older ones drop.
+        // provider reads back as a change at every `up`. startInterval needs Docker Engine 25 (API 1.44); older ones drop it.
         healthcheck: args.healthcheck && pulumi.output(args.healthcheck).apply((check) => ({ startInterval: HEALTHCHECK_START_INTERVAL, ...check })),
         labels: pulumi.output(defaults.labels ?? {}).apply((labels) => toLabelList({ ...labels, ...instanceLabels(defaults.namePrefix, defaults.role) })),
     };
