@@ -80,6 +80,8 @@ describe("GeoStack with any one invalid argument of any child registers no resou
         { args: { adminAllowlist: ["10.0.0.0/33"] } },
         { args: { rateLimitAverage: 0 } },
         { args: { rateLimitBurst: 1.5 } },
+        { args: { httpPort: 0 } },
+        { args: { httpsPort: 100000 } },
     ];
     // The children's rules between args, and GeoStack's own, each broken alone.
     const brokenRules: RefusalCase[] = [
@@ -89,6 +91,12 @@ describe("GeoStack with any one invalid argument of any child registers no resou
             message: /^domain = "maps\.local": expected a public DNS name .*, since tls is true; set tls to false/,
         },
         { args: { dashboard: true }, message: /^adminAllowlist = \[\]: expected at least one CIDR, since dashboard is true/ },
+        {
+            args: { tls: true, acmeEmail: "ops@example.net", httpPort: 443 },
+            message: /^httpsPort = 443: expected another port than httpPort \(443\), since tls is true/,
+        },
+        // Docker would refuse the second binding of the port at `up`, after half the stack is created.
+        { args: { publishDatabasePort: 80 }, message: /^publishDatabasePort = 80: expected a port traefik does not publish: httpPort is 80 too$/ },
         {
             args: { geoserverExtensions: ["wsp"] },
             message: /^geoserverExtensions = \["wsp"\]: expected official GeoServer 2\.28 extension names; unknown: wsp;/,

@@ -180,7 +180,7 @@ const faults: [string, string, string, (props: Record<string, any>, resource: An
         "log-rotation",
         "geostack-geoserver",
         (p) => {
-            p.logOpts = {};
+            p.logDriver = "json-file";
         },
     ],
 ];

@@ -213,12 +213,7 @@ export function brief(violations: Violation[]): string[] {
  * work is merged they fail and name the entries that no longer occur. Empty the list then; from there on they demand
  * that no container gets a password through its environment.
  */
-export const PASSWORDS_STILL_IN_ENV = [
-    "geostack-geoserver GEOSERVER_ADMIN_PASSWORD",
-    "geostack-geoserver POSTGRES_PASSWORD",
-    "geostack-postgis GEOSERVER_DB_PASSWORD",
-    "geostack-postgis POSTGRES_PASSWORD",
-];
+export const PASSWORDS_STILL_IN_ENV = ["geostack-postgis GEOSERVER_DB_PASSWORD", "geostack-postgis POSTGRES_PASSWORD"];
 
 /** `resource KEY` for each no-secrets-in-env finding. */
 export function envFindings(violations: Violation[]): string[] {
