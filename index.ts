@@ -1,8 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as dockerbuild from "@pulumi/docker-build";
 import { GeoStack } from "./components";
-import { loadStackConfig } from "./config";
+import { imageBuildHost, loadStackConfig } from "./config";
 
-const geostack = new GeoStack("geostack", { ...loadStackConfig(), namePrefix: `${pulumi.getProject()}-${pulumi.getStack()}` });
+const args = { ...loadStackConfig(), namePrefix: `${pulumi.getProject()}-${pulumi.getStack()}` };
+const buildHost = imageBuildHost();
+// The GeoServer image is built on the Docker host that runs it (docker:host): see imageBuildHost.
+const providers = buildHost === undefined ? undefined : [new dockerbuild.Provider("docker-host-image-builder", { host: buildHost })];
+const geostack = new GeoStack("geostack", args, { providers });
 
 export const geoserverUrl = geostack.url;
 export const geoserverAdminUser = geostack.adminUser;

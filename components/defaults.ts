@@ -10,7 +10,6 @@ export const DEFAULT_DOCKER_SOCKET_PROXY_IMAGE = "tecnativa/docker-socket-proxy:
 export const DEFAULT_RATE_LIMIT = { average: 50, burst: 200 } as const;
 /** A local name: dev builds the GeoServer image without pushing it anywhere. */
 export const DEFAULT_IMAGE_REPOSITORY = "geostack/geoserver";
-export const DEFAULT_IMAGE_PLATFORM = "linux/amd64";
 
 export const DEFAULT_MEMORY_MB = {
     postgis: 1024,
@@ -22,7 +21,7 @@ export const DEFAULT_MEMORY_MB = {
 /** Below these, the process does not start reliably (GeoServer's JVM in particular). */
 export const MIN_MEMORY_MB = {
     postgis: 256,
-    geoserver: 768,
+    geoserver: 1024,
     traefik: 64,
     dockerSocketProxy: 32,
 } as const;

@@ -1,6 +1,6 @@
 /**
  * `node -r ./tools/ts-loader.cjs tools/release-notes.ts v1.2.3`, run by the release workflow: checks that the tag is
- * the version of both packages (package.json and components/package.json) and prints CHANGELOG.md's section of that
+ * the version of the packages (package.json, components/package.json, policy/package.json) and prints CHANGELOG.md's section of that
  * version, the release's notes. Exits 1, saying why, when the versions differ or the section is missing or empty.
  */
 import * as fs from "node:fs";
@@ -21,7 +21,7 @@ export function releaseProblems(tag: string, versions: Record<string, string>, c
     const problems: string[] = [];
     if (!/^v\d+\.\d+\.\d+(-[\w.]+)?$/.test(tag)) problems.push(`the tag ${tag} is not v<major>.<minor>.<patch>`);
     for (const [file, found] of Object.entries(versions)) {
-        if (found !== version) problems.push(`${file} has version ${found}, the tag ${tag}: bump both packages to ${version} first`);
+        if (found !== version) problems.push(`${file} has version ${found}, the tag ${tag}: bump every package to ${version} first`);
     }
     if (!releaseNotes(changelog, version)) problems.push(`CHANGELOG.md has no section "## [${version}]" (with its changes) for the tag ${tag}`);
     return problems;
@@ -31,7 +31,7 @@ if (require.main === module) {
     const root = findProjectDir();
     const tag = process.argv[2] ?? "";
     const read = (file: string) => fs.readFileSync(path.join(root, file), "utf8");
-    const versions = Object.fromEntries(["package.json", "components/package.json"].map((file) => [file, JSON.parse(read(file)).version]));
+    const versions = Object.fromEntries(["package.json", "components/package.json", "policy/package.json"].map((file) => [file, JSON.parse(read(file)).version]));
     const problems = releaseProblems(tag, versions, read("CHANGELOG.md"));
     if (problems.length) {
         process.stderr.write(`release-notes: cannot release ${tag || "(no tag given)"}:\n${problems.map((p) => `  - ${p}`).join("\n")}\n`);

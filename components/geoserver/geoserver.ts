@@ -1,3 +1,5 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as random from "@pulumi/random";
@@ -6,17 +8,22 @@ import { POSTGRES_PORT } from "../postgis/postgres";
 import { arg, type EntriesFor, resolveOrThrow, spec } from "../shared/args";
 import { dockerNamePrefix, memoryMb, userName } from "../shared/checks";
 import { pullImage, withContainerDefaults } from "../shared/container";
-import { edgePolicy, edgeSpec } from "../shared/edge";
-import { geoserverEnv } from "./env";
+import { edgePolicy, edgeSpec, placeholderWarnings, publicOrigin } from "../shared/edge";
+import { ADMIN_PASSWORD_FILE, DATABASE_PASSWORD_FILE, GEOSTACK_ENTRYPOINT, geoserverEnv } from "./env";
+import { defaultImageContext } from "./image-build";
 import { GEOSERVER_CONTEXT_PATH, GEOSERVER_PORT, geoserverRouteLabels } from "./routes";
 
 export const GEOSERVER_DATA_DIR = "/opt/geoserver_data";
-const MAX_RAM_PERCENTAGE = 75;
 // A static file of the web UI: answers once Tomcat and GeoServer are up, without credentials.
 const HEALTHCHECK_URL = `http://127.0.0.1:${GEOSERVER_PORT}${GEOSERVER_CONTEXT_PATH}/web/wicket/resource/org.geoserver.web.GeoServerBasePage/img/logo.png`;
 
 export function officialGeoserverImage(version: string): string {
     return `docker.osgeo.org/geoserver:${version}`;
+}
+
+/** GeoStack's entrypoint (images/geoserver/geostack-entrypoint.sh), which GeoStack's image also holds. */
+export function geostackEntrypoint(): string {
+    return fs.readFileSync(path.join(defaultImageContext(), "geostack-entrypoint.sh"), "utf8");
 }
 
 export interface GeoServerArgs {
@@ -38,11 +45,11 @@ export interface GeoServerArgs {
     databaseName: pulumi.Input<string>;
     /** The role it connects as; GeoServer needs no more than to own its tables in that database. */
     databaseUser: pulumi.Input<string>;
-    /** Pass it as a secret; it reaches the container only through its (secret) environment. */
+    /** Handled as a secret; it reaches the container as a file, never in its environment. */
     databasePassword: pulumi.Input<string>;
-    /** GeoServer administrator (default `admin`); its password is generated. */
+    /** GeoServer administrator (default `admin`) of a new data directory; its password is generated. */
     adminUser?: string;
-    /** Memory limit of the container in MiB (at least 768, default 2048); the JVM heap may use 75% of it. */
+    /** Memory limit of the container in MiB (at least 1024, default 2048); the JVM heap gets half of it (all but 1.5 GiB of a larger one). */
     memoryMb?: number;
     /** Protects the data directory volume from `pulumi destroy` and keeps it if the resource is deleted. */
     protectData?: boolean;
@@ -54,10 +61,14 @@ export interface GeoServerArgs {
     rateLimitAverage?: number;
     /** Requests per client IP allowed at once on top of `rateLimitAverage` (default 200). */
     rateLimitBurst?: number;
+    /** The Docker host's port traefik serves plain HTTP on (default 80); part of the public URL when it is not 80. */
+    httpPort?: number;
+    /** The Docker host's port traefik serves HTTPS on (default 443); part of the public URL when it is not 443. */
+    httpsPort?: number;
 }
 
 type Wired = "image" | "backendNetworkName" | "proxyNetworkName" | "databaseHost" | "databasePort" | "databaseName" | "databaseUser" | "databasePassword";
-const edge = edgeSpec("domain", "tls", "adminAllowlist", "rateLimitAverage", "rateLimitBurst");
+const edge = edgeSpec("domain", "tls", "adminAllowlist", "rateLimitAverage", "rateLimitBurst", "httpPort", "httpsPort");
 
 export const GEOSERVER_SPEC = spec(
     {
@@ -71,15 +82,17 @@ export const GEOSERVER_SPEC = spec(
 );
 
 /**
- * GeoServer from the official image, behind traefik at `<scheme>://<domain>/geoserver`, with a JNDI pool to PostGIS:
- * the OGC services public, the rest only from the admin allowlist, both rate-limited per client IP.
+ * GeoServer from the official image (or one built on it), behind traefik at `<scheme>://<domain>/geoserver`, with a
+ * JNDI pool to PostGIS: the OGC services public, the rest only from the admin allowlist, both rate-limited per client
+ * IP. It starts through GeoStack's entrypoint: the generated administrator password sets up a new data directory only,
+ * the passwords reach the container as files, and Tomcat runs unprivileged.
  */
 export class GeoServer extends pulumi.ComponentResource {
-    /** `<scheme>://<domain>/geoserver/`: https with `tls`, else http. */
+    /** `<scheme>://<domain>[:<port>]/geoserver/`: https with `tls`, else http; the port when it is not the scheme's own. */
     readonly url: pulumi.Output<string>;
     /** GeoServer administrator user. */
     readonly adminUser: pulumi.Output<string>;
-    /** The generated administrator password (secret). */
+    /** The administrator's initial password, generated (secret): set on a new data directory only, never changed by GeoStack afterwards. */
     readonly adminPassword: pulumi.Output<string>;
     /** `<namePrefix>-geoserver` */
     readonly containerName: pulumi.Output<string>;
@@ -92,8 +105,10 @@ export class GeoServer extends pulumi.ComponentResource {
         const namePrefix = settings.namePrefix ?? name;
         const { domain, adminUser, protectData } = settings;
         const policy = edgePolicy(settings);
-        const publicUrl = `${policy.scheme}://${domain}`;
+        const publicUrl = publicOrigin(policy, domain);
+        for (const warning of placeholderWarnings({ tls: policy.tls, domain })) pulumi.log.warn(warning, this);
 
+        // Alphanumeric: the image's update_credentials.sh passes the password to its hashing unquoted.
         const adminPassword = new random.RandomPassword(`${name}-admin-password`, { length: 24, special: false }, { parent: this });
         const volume = new docker.Volume(
             `${name}-data`,
@@ -114,25 +129,18 @@ export class GeoServer extends pulumi.ComponentResource {
                 },
                 {
                     image: args.image ?? pullImage(name, officialGeoserverImage(DEFAULT_GEOSERVER_VERSION), this).imageId,
+                    entrypoints: ["bash", GEOSTACK_ENTRYPOINT],
                     envs: pulumi
-                        .all([
-                            adminPassword.result,
-                            args.databaseHost,
-                            args.databasePort ?? POSTGRES_PORT,
-                            args.databaseName,
-                            args.databaseUser,
-                            args.databasePassword,
-                        ])
-                        .apply(([password, host, port, dbName, user, dbPassword]) =>
-                            geoserverEnv({
-                                publicUrl,
-                                domain,
-                                adminUser,
-                                adminPassword: password,
-                                database: { host, port, name: dbName, user, password: dbPassword },
-                                maxRamPercentage: MAX_RAM_PERCENTAGE,
-                            }),
+                        .all([args.databaseHost, args.databasePort ?? POSTGRES_PORT, args.databaseName, args.databaseUser])
+                        .apply(([host, port, dbName, user]) =>
+                            geoserverEnv({ publicUrl, domain, adminUser, database: { host, port, name: dbName, user }, memoryMb: settings.memoryMb }),
                         ),
+                    // Readable by the unprivileged server (the provider uploads files as root); only GeoServer runs there.
+                    uploads: [
+                        { file: GEOSTACK_ENTRYPOINT, content: geostackEntrypoint(), permissions: "0755" },
+                        { file: ADMIN_PASSWORD_FILE, content: adminPassword.result, permissions: "0444" },
+                        { file: DATABASE_PASSWORD_FILE, content: pulumi.secret(args.databasePassword), permissions: "0444" },
+                    ],
                     volumes: [{ volumeName: volume.name, containerPath: GEOSERVER_DATA_DIR }],
                     networksAdvanced: [...(args.backendNetworkName === undefined ? [] : [{ name: args.backendNetworkName }]), { name: args.proxyNetworkName }],
                     // Probed every 10 s, so `up` sees GeoServer healthy within 10 s of its answering (the first probe

@@ -80,6 +80,8 @@ describe("GeoStack with any one invalid argument of any child registers no resou
         { args: { adminAllowlist: ["10.0.0.0/33"] } },
         { args: { rateLimitAverage: 0 } },
         { args: { rateLimitBurst: 1.5 } },
+        { args: { httpPort: 0 } },
+        { args: { httpsPort: 100000 } },
     ];
     // The children's rules between args, and GeoStack's own, each broken alone.
     const brokenRules: RefusalCase[] = [
@@ -90,12 +92,23 @@ describe("GeoStack with any one invalid argument of any child registers no resou
         },
         { args: { dashboard: true }, message: /^adminAllowlist = \[\]: expected at least one CIDR, since dashboard is true/ },
         {
+            args: { tls: true, acmeEmail: "ops@example.net", httpPort: 443 },
+            message: /^httpsPort = 443: expected another port than httpPort \(443\), since tls is true/,
+        },
+        // Docker would refuse the second binding of the port at `up`, after half the stack is created.
+        { args: { publishDatabasePort: 80 }, message: /^publishDatabasePort = 80: expected a port traefik does not publish: httpPort is 80 too$/ },
+        {
             args: { geoserverExtensions: ["wsp"] },
             message: /^geoserverExtensions = \["wsp"\]: expected official GeoServer 2\.28 extension names; unknown: wsp;/,
         },
         {
             args: { geoserverVersion: "3.0.1", geoserverExtensions: ["h2"] },
             message: /^geoserverExtensions = \["h2"\]: expected official GeoServer 3\.0 extension names; unknown: h2;/,
+        },
+        {
+            args: { geoserverExtensions: ["wps"] },
+            message:
+                /^geoserverExtensions = \["wps"\]: expected extensions whose zips .* pins; not pinned: geoserver-2\.28\.4-wps-plugin\.zip\. .* set allowUnpinnedExtensions to true/,
         },
         {
             args: { pushImage: true, imageRepository: "acme/geoserver", ...login },

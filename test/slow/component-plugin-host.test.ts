@@ -31,7 +31,7 @@ const getVersion = (): Promise<string> =>
     new Promise((resolve, reject) => client.getPluginInfo(new Empty(), (error, response) => (error ? reject(error) : resolve(response.getVersion()))));
 
 beforeAll(async () => {
-    engine = await startEngine("geostack-yaml", "dev");
+    engine = await startEngine("geostack-yaml", "dev", COMPONENTS_DIR);
     const started = await startPluginHost(COMPONENTS_DIR, engine.address);
     host = started.host;
     client = new ResourceProviderClient(`127.0.0.1:${started.port}`, grpc.credentials.createInsecure());

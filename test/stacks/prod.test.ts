@@ -1,9 +1,11 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { formatJson, formatText, render, type Rendered, SECRET } from "../../tools/render/render";
-import { isSecret, type RegisteredResource, reveal } from "../../tools/render/mocks";
+import { DOCKER_HOSTS, isSecret, type RegisteredResource, reveal } from "../../tools/render/mocks";
 import { deployStack, type Deployed, readYaml, secretValues, STAND_IN_SECRET } from "../support/harness";
+import { nextPlan } from "../support/next-plan";
 import { occurrences } from "../support/occurrences";
-import { CONTAINER, envOf, IMAGE, labelsOf, NETWORK, networksOf, RANDOM_PASSWORD, REGISTRY_IMAGE, REMOTE_IMAGE, TAG, VOLUME } from "../support/resources";
+import { CONTAINER, envOf, IMAGE, labelsOf, NETWORK, networksOf, RANDOM_PASSWORD, REGISTRY_IMAGE, REMOTE_IMAGE, VOLUME } from "../support/resources";
 
 const SOCKET = "/var/run/docker.sock";
 const TOKEN = STAND_IN_SECRET;
@@ -13,8 +15,11 @@ const stackFile = readYaml("Pulumi.prod.yaml").config;
 // The prod stack exactly as committed (its registry token stood in), run once for the whole file.
 let prod: Deployed;
 let rendered: Rendered;
+let warnings: string[];
 beforeAll(async () => {
+    const warn = vi.spyOn(pulumi.log, "warn").mockResolvedValue();
     prod = await deployStack("prod");
+    warnings = warn.mock.calls.map(([message]) => message);
     rendered = render("geostack", "prod", prod);
 });
 
@@ -29,7 +34,7 @@ const one = (type: string): RegisteredResource => {
     return prod.mocks.ofType(type)[0];
 };
 const image = () => one(IMAGE);
-const geoserverImage = () => prod.mocks.get(REMOTE_IMAGE, "geostack-geoserver-image");
+const push = () => one(REGISTRY_IMAGE);
 
 describe("prod stack: data and names", () => {
     it("protects the data volumes and the certificates, and keeps them if they leave the program", () => {
@@ -79,6 +84,13 @@ describe("prod stack: data and names", () => {
 });
 
 describe("prod stack: TLS", () => {
+    it("renders with its placeholder domain and e-mail, warning at preview that Let's Encrypt refuses both", () => {
+        expect(warnings).toEqual([
+            "domain geostack.example.org is a documentation placeholder: Let's Encrypt will not issue it a certificate; set your server's name",
+            "acmeEmail admin@example.org is a documentation placeholder: Let's Encrypt refuses an account with it; set a real address",
+        ]);
+    });
+
     it("runs an ACME resolver with the TLS-ALPN challenge, the configured e-mail and Let's Encrypt's production CA", () => {
         expect(traefik().inputs.command).toEqual(
             expect.arrayContaining([
@@ -196,14 +208,25 @@ describe("prod stack: Docker socket and hardening", () => {
         expect(socketProxy().inputs.ports ?? []).toEqual([]);
     });
 
-    it("publishes exactly 80 and 443, both by traefik", () => {
-        const published = prod.mocks
-            .ofType(CONTAINER)
-            .flatMap((c) => (c.inputs.ports ?? []).map((p: any) => ({ container: c.inputs.name, external: p.external })));
+    it("publishes exactly 80 and 443, both by traefik, on every IPv4 and IPv6 address, as the provider reads them back", () => {
+        const published = prod.mocks.ofType(CONTAINER).flatMap((c) => (c.inputs.ports ?? []).map((p: any) => `${c.inputs.name} ${p.ip} ${p.external}`));
         expect(published).toEqual([
-            { container: "geostack-prod-traefik", external: 80 },
-            { container: "geostack-prod-traefik", external: 443 },
+            "geostack-prod-traefik 0.0.0.0 80",
+            "geostack-prod-traefik :: 80",
+            "geostack-prod-traefik 0.0.0.0 443",
+            "geostack-prod-traefik :: 443",
         ]);
+    });
+
+    it("gives the proxy network IPv6, so traefik sees an IPv6 client's own address for the allowlist and rate limits", () => {
+        const networks = Object.fromEntries(prod.mocks.ofType(NETWORK).map((n) => [n.inputs.name, n.inputs.ipv6]));
+        expect(networks).toEqual({ "geostack-prod-backend": undefined, "geostack-prod-proxy": true, "geostack-prod-docker-api": undefined });
+        expect(stackFile["geostack:adminAllowlist"].some((cidr: string) => cidr.includes(":"))).toBe(true);
+    });
+
+    it("routes only its own stack's containers, whatever else runs on the host", () => {
+        expect(traefik().inputs.command).toContain("--providers.docker.constraints=Label(`geostack.instance`,`geostack-prod`)");
+        for (const c of prod.mocks.ofType(CONTAINER)) expect(labelsOf(c)["geostack.instance"], c.name).toBe("geostack-prod");
     });
 
     it("runs traefik and the socket proxy read-only, with capabilities dropped", () => {
@@ -236,51 +259,52 @@ describe("prod stack: Docker socket and hardening", () => {
         expect(traefik().options.dependencies).toContain(socketProxy().urn);
     });
 
+    it.each(Object.keys(DOCKER_HOSTS))("leaves every container alone at the next `pulumi up` on %s", (host) => {
+        for (const c of prod.mocks.ofType(CONTAINER)) expect(nextPlan(c, DOCKER_HOSTS[host]), c.name).toEqual([]);
+    });
+
     it("runs every container by image ID, so `up` does not replace containers whose image did not change", () => {
-        const imageIds = new Set(prod.mocks.ofType(REMOTE_IMAGE).map((r) => r.state.imageId));
+        const imageIds = new Set([...prod.mocks.ofType(REMOTE_IMAGE).map((r) => r.state.imageId), image().state.digest]);
         for (const c of prod.mocks.ofType(CONTAINER)) expect(imageIds.has(reveal(c.inputs.image)), c.name).toBe(true);
     });
 });
 
 describe("prod stack: the GeoServer image", () => {
-    it("is built and pushed to ghcr.io with the configured login, caching from the previous push of the version", () => {
+    it("is built by the server's engine and loaded there, caching from the previous push of the version", () => {
         const { inputs } = image();
-        expect(inputs.imageName).toBe(`${REPOSITORY}:2.28.4`);
-        expect(inputs.skipPush).toBe(false);
-        expect(reveal(inputs.registry)).toEqual({ server: "ghcr.io", username: "example-user", password: TOKEN });
-        expect(inputs.build.cacheFrom).toEqual({ images: [`${REPOSITORY}:2.28.4`] });
-        expect(inputs.build.args.BUILDKIT_INLINE_CACHE).toBe("1");
+        expect(inputs).toMatchObject({ tags: [`${REPOSITORY}:2.28.4`], builder: { name: "default" }, load: true, push: false });
+        expect(reveal(inputs.registries)).toEqual([{ address: "ghcr.io", username: "example-user", password: TOKEN }]);
+        expect(inputs.cacheFrom).toEqual([{ registry: { ref: `${REPOSITORY}:2.28.4` } }]);
+        expect(inputs.cacheTo).toEqual([{ inline: {} }]);
     });
 
-    it("pushes the fingerprint tag too, and never deletes it from the registry", () => {
-        const tag = one(TAG);
-        const pushed = one(REGISTRY_IMAGE);
-        const buildTag = `${REPOSITORY}:2.28.4-${image().inputs.build.args.IMAGE_REVISION.slice(0, 12)}`;
-        expect(tag.inputs.targetImage).toBe(buildTag);
-        expect(pushed.inputs.name).toBe(buildTag);
-        expect(pushed.inputs.keepRemotely).toBe(true);
-        expect(reveal(pushed.inputs.authConfig)).toEqual({ address: "ghcr.io", username: "example-user", password: TOKEN });
+    it("is pushed by the engine once built, by the tag the build gave it, and never deleted from the registry", () => {
+        expect(push().inputs).toMatchObject({ name: `${REPOSITORY}:2.28.4`, keepRemotely: true, triggers: { imageId: image().state.digest } });
+        expect(reveal(push().inputs.authConfig)).toEqual({ address: "ghcr.io", username: "example-user", password: TOKEN });
+        expect(push().options.dependencies).toContain(image().urn);
     });
 
     it("keeps the registry token a secret in the two inputs that hold it, and out of every output", () => {
         const found = prod.mocks.resources.flatMap((r) => occurrences(r.inputs, TOKEN).map((o) => ({ resource: r.name, ...o })));
         expect(found.map((o) => `${o.resource} ${o.path}`).sort()).toEqual([
-            "geostack-geoserver-image registry.password",
-            "geostack-geoserver-image-build-tag-push authConfig.password",
+            "geostack-geoserver-image registries[0].password",
+            "geostack-geoserver-image-push authConfig.password",
         ]);
         for (const o of found) expect(o.secret, `${o.resource} ${o.path}`).toBe(true);
         for (const [name, output] of Object.entries(prod.outputs)) expect(occurrences(output.value, TOKEN), name).toEqual([]);
     });
 
-    it("runs in the GeoServer container as the ID of a RemoteImage named by the pushed repoDigest", () => {
-        const repoDigest = image().state.repoDigest;
-        expect(repoDigest).toMatch(new RegExp(`^${REPOSITORY}@sha256:[0-9a-f]{64}$`));
-        expect(geoserverImage().inputs).toMatchObject({ name: repoDigest, platform: "linux/amd64", keepLocally: true });
-        expect(reveal(geoserver().inputs.image)).toBe(geoserverImage().state.imageId);
-        // The container waits for the image it runs.
-        expect(geoserver().options.dependencies).toContain(geoserverImage().urn);
+    // Issue 16: the image was built on this very host, so the container waits for no registry round-trip.
+    it("runs in the GeoServer container by its local image ID, waiting for the build but not for the push", () => {
+        expect(reveal(geoserver().inputs.image)).toBe(image().state.digest);
+        expect(geoserver().options.dependencies).toContain(image().urn);
+        expect(geoserver().options.dependencies).not.toContain(push().urn);
+        expect(prod.mocks.ofType(REMOTE_IMAGE).filter((r) => r.name.includes("geoserver"))).toEqual([]);
+    });
+
+    it("records the digest the registry reports for that push", () => {
         expect(prod.outputs.geoserverImageName).toEqual({ value: `${REPOSITORY}:2.28.4`, secret: false });
-        expect(prod.outputs.geoserverImageDigest).toEqual({ value: repoDigest, secret: false });
+        expect(prod.outputs.geoserverImageDigest).toEqual({ value: `${REPOSITORY}@${push().state.sha256Digest}`, secret: false });
     });
 });
 
@@ -292,6 +316,11 @@ describe("render of the prod stack", () => {
         expect(formatText(rendered)).toMatch(
             /docker:index\/volume:Volume {2}geostack-postgis-data-pg17\n {2}parent: geostack-postgis\n {2}protect: true\n {2}retainOnDelete: true\n/,
         );
+    });
+
+    it("shows traefik's ports on both address families, IPv6 addresses in brackets", () => {
+        const traefikRender = rendered.resources.find((r) => r.type === CONTAINER && r.properties.name === "geostack-prod-traefik")!;
+        expect(traefikRender.properties.ports).toEqual(["0.0.0.0:80 -> 80/tcp", "[::]:80 -> 80/tcp", "0.0.0.0:443 -> 443/tcp", "[::]:443 -> 443/tcp"]);
     });
 
     it("masks secrets and prints no generated password, nor the registry token, anywhere", () => {

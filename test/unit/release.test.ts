@@ -32,7 +32,7 @@ describe("a release", () => {
         const both = { "package.json": "1.2.0", "components/package.json": "1.2.0" };
         expect(releaseProblems("v1.2.0", both, CHANGELOG)).toEqual([]);
         expect(releaseProblems("v1.2.0", { ...both, "components/package.json": "1.1.0" }, CHANGELOG)).toEqual([
-            "components/package.json has version 1.1.0, the tag v1.2.0: bump both packages to 1.2.0 first",
+            "components/package.json has version 1.1.0, the tag v1.2.0: bump every package to 1.2.0 first",
         ]);
         expect(releaseProblems("v1.3.0", { "package.json": "1.3.0", "components/package.json": "1.3.0" }, CHANGELOG)).toEqual([
             'CHANGELOG.md has no section "## [1.3.0]" (with its changes) for the tag v1.3.0',

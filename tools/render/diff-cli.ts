@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { parseArgs as parseArgsOf, promisify } from "node:util";
 import type * as Diff from "./diff";
 import type { Rendered } from "./render";
-import { findProjectDir, isUsageError, programOf, stackFileExists, UsageError } from "./stack-config";
+import { findProjectDir, isUsageError, programOf, stackFileExists, UsageError } from "./project";
 
 const run = promisify(execFile);
 const RENDER_CLI = path.join(__dirname, "cli.ts");

@@ -59,7 +59,7 @@ export interface RunLikePulumiArgs {
 type Callback = (error: unknown, response?: unknown) => void;
 
 /** The monitor's answers: every registration goes to the provider mocks, with the options the request carries. */
-function monitorService(mocks: ProviderMocks, project: string, stack: string, outputs: Record<string, unknown>) {
+function monitorService(mocks: ProviderMocks, project: string, stack: string, outputs: Record<string, unknown>, cwd: string) {
     const urnOf = (parent: string, type: string, name: string) => {
         const qualified = parent ? `${parent.split("::")[2]}$${type}` : type;
         return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
@@ -89,15 +89,26 @@ function monitorService(mocks: ProviderMocks, project: string, stack: string, ou
                     parent: req.getParent(),
                     dependencies: req.getDependenciesList(),
                     propertyDependencies: propertyDependenciesOf(req),
+                    provider: req.getProvider() ?? "",
                 };
-                const result = mocks.newResource({
+                const args = {
                     type: req.getType(),
                     name: req.getName(),
                     inputs: deserializeProperties(req.getObject()),
                     provider: req.getProvider(),
                     custom: req.getCustom(),
                     id: req.getImportid(),
-                });
+                };
+                // The mocks read files (a build context) at paths relative to the program's working directory, as the
+                // providers do: in it for this one synchronous call.
+                const here = process.cwd();
+                process.chdir(cwd);
+                let result: { id: string; state: Record<string, any> };
+                try {
+                    result = mocks.newResource(args);
+                } finally {
+                    process.chdir(here);
+                }
                 urns.set(urn, result.id);
                 const response = new resourceProto.RegisterResourceResponse();
                 response.setUrn(urn);
@@ -179,12 +190,13 @@ export interface Engine {
     stop(): void;
 }
 
-export async function startEngine(project: string, stack: string): Promise<Engine> {
+/** `cwd`: the program's working directory, which relative paths in its inputs are relative to. */
+export async function startEngine(project: string, stack: string, cwd: string = process.cwd()): Promise<Engine> {
     const mocks = new ProviderMocks();
     const outputs: Record<string, unknown> = {};
     const errors: string[] = [];
     const server = new grpc.Server();
-    server.addService(resourceGrpc.ResourceMonitorService, monitorService(mocks, project, stack, outputs) as any);
+    server.addService(resourceGrpc.ResourceMonitorService, monitorService(mocks, project, stack, outputs, cwd) as any);
     server.addService(engineGrpc.EngineService, engineService(errors) as any);
     const port = await listen(server);
     return { address: `127.0.0.1:${port}`, mocks, outputs, errors, stop: () => server.forceShutdown() };
@@ -197,7 +209,7 @@ const legacyConfig = (config: Record<string, string>) =>
 /** Runs a project's program once as `pulumi preview` (dryRun) or `pulumi up` starts it, against the stand-in engine. */
 export async function runLikePulumi(args: RunLikePulumiArgs): Promise<EngineRun> {
     const project = readProjectFile(args.projectDir, "Pulumi.yaml").name;
-    const engine = await startEngine(project, args.stack);
+    const engine = await startEngine(project, args.stack, args.projectDir);
     const options = programOptions(args.projectDir);
     const runPath = path.join(path.dirname(createRequire(path.join(args.projectDir, "index")).resolve("@pulumi/pulumi")), "cmd", "run");
     const argv = [

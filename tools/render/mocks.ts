@@ -1,6 +1,9 @@
 import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
+import { registryHostOf } from "../../components/shared/image-ref";
 
 /** A resource as the program registered it: `inputs` keep the engine's secret markers (see `isSecret`). */
 export interface RegisteredResource {
@@ -12,11 +15,19 @@ export interface RegisteredResource {
     /** What the mock provider returned: the inputs plus the outputs it computed (see newResource). */
     state: Record<string, any>;
     /**
-     * Resource options as sent to the engine. `dependencies` are the URNs the engine waits for before it creates the
-     * resource (its `dependsOn`, expanded to a component's children, and every resource an input's value comes from);
-     * `propertyDependencies` name, per input, the resources its value comes from.
+     * Resource options as sent to the engine (`provider`: an explicit provider's reference, "" for the default one).
+     * `dependencies` are the URNs the engine waits for before it creates the resource (its `dependsOn`, expanded to a
+     * component's children, and every resource an input's value comes from); `propertyDependencies` name, per input,
+     * the resources its value comes from.
      */
-    options: { protect: boolean; retainOnDelete: boolean; parent: string; dependencies: string[]; propertyDependencies: Record<string, string[]> };
+    options: {
+        protect: boolean;
+        retainOnDelete: boolean;
+        parent: string;
+        dependencies: string[];
+        propertyDependencies: Record<string, string[]>;
+        provider: string;
+    };
 }
 
 type Secret = { [specialSigKey]: string; value: unknown };
@@ -40,11 +51,117 @@ function digest(...parts: string[]): string {
     return crypto.createHash("sha256").update(parts.join("\0")).digest("hex");
 }
 
+/** A hash of every file in a build context and of the Dockerfile; the provider fails the build without a context. */
+function contextHash(location: string, dockerfile: string): string {
+    if (!fs.existsSync(location)) throw new Error(`hashing build context: ${location} does not exist`);
+    const hash = crypto.createHash("sha256");
+    const walk = (dir: string): string[] =>
+        fs
+            .readdirSync(dir, { withFileTypes: true })
+            .flatMap((entry) => (entry.isDirectory() ? walk(path.join(dir, entry.name)) : entry.isFile() ? [path.join(dir, entry.name)] : []));
+    for (const file of [...walk(location).sort(), dockerfile]) hash.update(`${path.relative(location, file)}\0`).update(fs.readFileSync(file));
+    return hash.digest("hex");
+}
+
 /** A password of the requested length, different per resource name, as the random provider would return. */
 function fakePassword(name: string, length: number): string {
     const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
     const bytes = crypto.createHash("sha512").update(name).digest();
     return Array.from({ length }, (_, i) => alphabet[bytes[i % bytes.length] % alphabet.length]).join("");
+}
+
+/**
+ * The Docker daemon settings that change what the provider reads back into its state after it creates a container,
+ * which the next `pulumi up` compares with the program's inputs.
+ */
+export interface DockerHost {
+    /** daemon.json `log-driver` (Docker's default: `json-file`) and `log-opts`. */
+    logDriver: string;
+    logOpts: Record<string, string>;
+    /** Whether the kernel accounts swap (cgroup v2, or v1 booted with `swapaccount=1`; not WSL or some ARM kernels). */
+    swapAccounting: boolean;
+    /** Whether the daemon takes a healthcheck's `StartInterval` (Engine API 1.44, Docker 25, and later). */
+    healthcheckStartInterval: boolean;
+    /** The HEALTHCHECK of the image every container runs, if it has one (a prebuilt image's, say). */
+    imageHealthcheck?: { interval: string; timeout: string; startPeriod: string; startInterval: string; retries: number };
+}
+
+/** Docker Engine as installed, with no daemon.json. */
+export const STOCK_DOCKER_HOST: DockerHost = { logDriver: "json-file", logOpts: {}, swapAccounting: true, healthcheckStartInterval: true };
+
+/** Hosts on which the provider reads back something else than it was given, unless the program allows for it. */
+export const DOCKER_HOSTS: Record<string, DockerHost> = {
+    "a stock Docker Engine": STOCK_DOCKER_HOST,
+    "a daemon.json with log-opts": { ...STOCK_DOCKER_HOST, logOpts: { "max-size": "50m", "max-file": "3", compress: "true", mode: "non-blocking" } },
+    "a daemon.json defaulting to the local log driver with log-opts": { ...STOCK_DOCKER_HOST, logDriver: "local", logOpts: { "max-size": "50m" } },
+    "a kernel without swap accounting": { ...STOCK_DOCKER_HOST, swapAccounting: false },
+    "images whose HEALTHCHECK sets every option": {
+        ...STOCK_DOCKER_HOST,
+        imageHealthcheck: { interval: "1m0s", timeout: "20s", startPeriod: "3m0s", startInterval: "2s", retries: 9 },
+    },
+};
+
+/** A duration as Go's time.Duration.String() prints it (how the provider reads healthcheck durations back). */
+export function goDuration(text: string): string {
+    const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001, µs: 0.001, ns: 0.000_001 };
+    let ms = 0;
+    for (const [, amount, unit] of text.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g)) ms += Number(amount) * units[unit];
+    if (ms === 0) return "0s";
+    if (ms < 1000) return `${ms}ms`;
+    const h = Math.floor(ms / 3_600_000);
+    const m = Math.floor((ms % 3_600_000) / 60_000);
+    const sec = (ms % 60_000) / 1000;
+    return `${h ? `${h}h` : ""}${h || m ? `${m}m` : ""}${sec}s`;
+}
+
+const isIPv6 = (ip: string) => ip.includes(":");
+
+/**
+ * The container as the provider stores it once created, on `host`: what Docker did with the inputs (moby
+ * daemon/create.go, daemon_unix.go, commit.go) and what the provider's Read makes of it (kreuzwerker v4.5.0,
+ * internal/provider/resource_docker_container_funcs.go, resourceDockerContainerRead). Other inputs read back as given.
+ */
+export function containerReadBack(inputs: Record<string, any>, host: DockerHost = STOCK_DOCKER_HOST): Record<string, any> {
+    const state: Record<string, any> = { ...inputs };
+    // log_driver is Computed: unset, it reads back as the daemon's default.
+    const logDriver = inputs.logDriver ?? host.logDriver;
+    state.logDriver = logDriver;
+    // mergeAndVerifyLogConfig copies the daemon's log-opts into a container of the daemon's default driver, and Read
+    // returns the whole stored map whenever the config sets log_opts (containerLogOptsForState).
+    if (inputs.logOpts !== undefined) state.logOpts = logDriver === host.logDriver ? { ...host.logOpts, ...reveal(inputs.logOpts) } : reveal(inputs.logOpts);
+    const memory = reveal<number | undefined>(inputs.memory) ?? 0;
+    if (memory > 0) {
+        // adaptContainerSettings doubles an unset swap limit; verifyPlatformContainerResources stores -1 without swap
+        // accounting; Read keeps -1 as -1 and converts the rest from bytes to MiB.
+        const swap = reveal<number | undefined>(inputs.memorySwap) ?? 0;
+        state.memorySwap = !host.swapAccounting ? -1 : swap === 0 ? 2 * memory : swap;
+    }
+    if (inputs.healthcheck !== undefined) {
+        const given = reveal<Record<string, any>>(inputs.healthcheck);
+        const image = host.imageHealthcheck;
+        // The image's HEALTHCHECK fills every field the container leaves at zero (moby daemon/commit.go merge); an
+        // Engine API before 1.44 drops StartInterval; Read prints durations with time.Duration.String().
+        const duration = (key: "interval" | "timeout" | "startPeriod" | "startInterval") => {
+            const own = goDuration(given[key] ?? "0s");
+            if (key === "startInterval" && !host.healthcheckStartInterval) return "0s";
+            return own === "0s" && image ? image[key] : own;
+        };
+        state.healthcheck = {
+            tests: given.tests,
+            interval: duration("interval"),
+            timeout: duration("timeout"),
+            startPeriod: duration("startPeriod"),
+            startInterval: duration("startInterval"),
+            retries: (given.retries ?? 0) === 0 && image ? image.retries : (given.retries ?? 0),
+        };
+    }
+    if (inputs.ports !== undefined) {
+        // Read lists Docker's port map: by container port, each port's bindings IPv4 first (libnetwork sorts them).
+        state.ports = reveal<any[]>(inputs.ports)
+            .map((p) => ({ internal: p.internal, external: p.external, ip: p.ip || "0.0.0.0", protocol: p.protocol ?? "tcp" }))
+            .sort((a, b) => a.internal - b.internal || Number(isIPv6(a.ip)) - Number(isIPv6(b.ip)) || a.ip.localeCompare(b.ip));
+    }
+    return state;
 }
 
 /**
@@ -54,6 +171,8 @@ function fakePassword(name: string, length: number): string {
  */
 export class ProviderMocks implements pulumi.runtime.Mocks {
     readonly resources: RegisteredResource[] = [];
+
+    constructor(readonly dockerHost: DockerHost = STOCK_DOCKER_HOST) {}
     /** Every secret value the mocks generated (passwords, their hashes): tests check that none leaks into output. */
     readonly generatedSecrets: string[] = [];
     /** Set by `installMocks` just before the engine request reaches `newResource` (the mock monitor calls it synchronously). */
@@ -64,7 +183,13 @@ export class ProviderMocks implements pulumi.runtime.Mocks {
         if (!this.pendingOptions) throw new Error("use installMocks(): the mocks need the engine request to record options");
         const { urn, ...options } = this.pendingOptions;
         this.pendingOptions = undefined;
-        const state: Record<string, any> = { ...args.inputs };
+        if (args.type === "docker:index/container:Container" && reveal(args.inputs.readOnly) && reveal<unknown[]>(args.inputs.uploads ?? []).length > 0) {
+            // The provider copies uploads to "/" of the created container, and Docker refuses any copy outside a
+            // volume into a read-only root filesystem (moby daemon/archive_unix.go, checkWritablePath).
+            throw new Error(`${args.name}: Docker refuses uploads into a container with a read-only root filesystem ("container rootfs is marked read-only")`);
+        }
+        const state: Record<string, any> =
+            args.type === "docker:index/container:Container" ? containerReadBack(args.inputs, this.dockerHost) : { ...args.inputs };
         this.resources.push({ type: args.type, name: args.name, urn, id, inputs: args.inputs, state, options });
         switch (args.type) {
             case "random:index/randomPassword:RandomPassword": {
@@ -88,20 +213,25 @@ export class ProviderMocks implements pulumi.runtime.Mocks {
                 state.repoDigest = name.includes("@sha256:") ? name : `${name.replace(/:[^/:]+$/, "")}@sha256:${digest("manifest", name)}`;
                 break;
             }
-            case "docker:index/image:Image": {
-                // Since provider 4.4, repoDigest is the pushed manifest's `repo@sha256:...`, or for an image that is not
-                // pushed (skipPush) the local image ID, `sha256:...`.
-                const imageName = String(reveal(args.inputs.imageName));
-                const built = digest(JSON.stringify(reveal(args.inputs.build ?? {})), imageName);
-                state.repoDigest = reveal(args.inputs.skipPush) ? `sha256:${built}` : `${imageName.replace(/:[^/:]+$/, "")}@sha256:${built}`;
-                state.imageName = args.inputs.imageName;
+            case "docker-build:index:Image": {
+                // pulumi-docker-build provider/internal/image.go, Create: `contextHash` hashes the build context;
+                // `digest` is the exporter's (for a `load` into the Docker engine its image ID, for a push the pushed
+                // manifest's), set only when the build was exported; `ref` is the first tag, with `@<digest>` when the
+                // tag names its registry (addDigest needs a fully qualified name). Same inputs, same image.
+                const inputs = reveal(args.inputs);
+                const location = String(inputs.context?.location ?? ".");
+                state.contextHash = contextHash(location, String(inputs.dockerfile?.location ?? path.join(location, "Dockerfile")));
+                const exported = Boolean(inputs.load || inputs.push || inputs.exports?.length);
+                const made = JSON.stringify([state.contextHash, inputs.buildArgs ?? {}, inputs.platforms ?? [], inputs.target ?? ""]);
+                state.digest = exported ? `sha256:${digest(made)}` : "";
+                const tag: string | undefined = inputs.tags?.[0];
+                const qualified = tag !== undefined && registryHostOf(tag) !== undefined;
+                state.ref = tag === undefined ? "" : state.digest && qualified ? `${/:[^/]+$/.test(tag) ? tag : `${tag}:latest`}@${state.digest}` : tag;
                 break;
             }
-            case "docker:index/tag:Tag":
-                state.sourceImageId = `sha256:${digest(String(reveal(args.inputs.sourceImage)))}`;
-                break;
             case "docker:index/registryImage:RegistryImage":
-                state.sha256Digest = `sha256:${digest(String(reveal(args.inputs.name)))}`;
+                // The digest the registry reports for the tag just pushed: another image pushed (triggers), another digest.
+                state.sha256Digest = `sha256:${digest(String(reveal(args.inputs.name)), JSON.stringify(reveal(args.inputs.triggers ?? {})))}`;
                 break;
         }
         return { id, state };
@@ -146,6 +276,7 @@ export function installMocks(project = "geostack", stack = "test"): ProviderMock
             parent: req.getParent(),
             dependencies: req.getDependenciesList(),
             propertyDependencies: propertyDependenciesOf(req),
+            provider: req.getProvider() ?? "",
         };
         return registerResource(req, callback);
     };

@@ -1,31 +1,7 @@
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { parse } from "yaml";
+import { parseStackConfig, SECRET_CONFIG_KEYS } from "../../config";
+import { findProjectDir, readProjectFile } from "./project";
 
-/** The directory holding Pulumi.yaml, searched upwards from `start` (this module sits in render/ or bin/render/). */
-export function findProjectDir(start: string = __dirname): string {
-    for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
-        if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
-        if (path.dirname(dir) === dir) throw new Error(`no Pulumi.yaml in ${start} or any directory above it`);
-    }
-}
-
-export function readProjectFile(projectDir: string, file: string): any {
-    return parse(fs.readFileSync(path.join(projectDir, file), "utf8"));
-}
-
-export function projectName(projectDir: string): string {
-    return readProjectFile(projectDir, "Pulumi.yaml").name;
-}
-
-/** A checkout's program, as Pulumi.yaml's `main` names it (this project's main.cjs, which runs index.ts). */
-export function programOf(projectDir: string): string {
-    return path.join(projectDir, String(readProjectFile(projectDir, "Pulumi.yaml").main ?? "index.ts"));
-}
-
-export function stackFileExists(projectDir: string, stack: string): boolean {
-    return fs.existsSync(path.join(projectDir, `Pulumi.${stack}.yaml`));
-}
+export { findProjectDir, isUsageError, programOf, projectName, readProjectFile, stackFileExists, UsageError } from "./project";
 
 /**
  * Secrets an operator sets on a real stack with `pulumi config set --secret` (or in an ESC environment), so that no
@@ -44,8 +20,6 @@ const isEncrypted = (value: unknown) => typeof value === "object" && value !== n
 
 /** The full keys (`geostack:registryPassword`) of the secret keys a stack's config lacks (or has as Pulumi.yaml's "") although it needs them. */
 function neededSecretKeys(namespace: string, config: Record<string, string>): string[] {
-    // Loaded here, not at the top: render:diff's parent process reads stack files without loading the program's code.
-    const { parseStackConfig, SECRET_CONFIG_KEYS }: typeof import("../../config") = require("../../config");
     const raw = Object.fromEntries(
         Object.entries(config)
             .filter(([key]) => key.startsWith(`${namespace}:`))
@@ -66,7 +40,6 @@ export function secretKeysOf(stack: string, projectDir: string, config: Record<s
     const encrypted = Object.entries(stackFile(projectDir, stack))
         .filter(([, value]) => isEncrypted(value))
         .map(([key]) => key);
-    const { SECRET_CONFIG_KEYS }: typeof import("../../config") = require("../../config");
     const secret = SECRET_CONFIG_KEYS.map((key) => `${namespace}:${key}`);
     return [...new Set([...encrypted, ...secret])].filter((key) => key in config && (encrypted.includes(key) || config[key] === STAND_IN_SECRET));
 }
@@ -84,14 +57,6 @@ export function stackConfig(stack: string, projectDir: string = findProjectDir()
     for (const [key, value] of Object.entries(stackFile(projectDir, stack))) config[key] = isEncrypted(value) ? STAND_IN_SECRET : asConfigString(value);
     for (const key of neededSecretKeys(project.name, config)) config[key] = STAND_IN_SECRET;
     return config;
-}
-
-/** A command-line mistake: the commands print it with their usage line and exit 2. */
-export class UsageError extends Error {}
-
-/** util.parseArgs's own mistakes (unknown option, missing value) count as usage errors too. */
-export function isUsageError(err: unknown): err is Error {
-    return err instanceof UsageError || String((err as { code?: string })?.code).startsWith("ERR_PARSE_ARGS");
 }
 
 function asConfigString(value: unknown): string {

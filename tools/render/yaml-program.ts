@@ -115,9 +115,12 @@ export async function constructProgram(
     return { states, outputs };
 }
 
-/** The whole run: a stand-in engine, a plugin host per package, every resource constructed. */
+/** The whole run: a stand-in engine, a plugin host per package (the one package here), every resource constructed. */
 export async function runYamlProgram(programDir: string, stack: string): Promise<YamlRun> {
-    const engine = await startEngine(readProjectFile(programDir, "Pulumi.yaml").name, stack);
+    const program = readProjectFile(programDir, "Pulumi.yaml");
+    // The plugin host runs in the package's directory: relative paths in its resources' inputs start there.
+    const packageDir = path.resolve(programDir, String(Object.values(program.packages ?? {})[0] ?? "."));
+    const engine = await startEngine(program.name, stack, packageDir);
     const hosts: { host: ChildProcess; client: ResourceProviderClient }[] = [];
     try {
         const clientFor = async (dir: string) => {

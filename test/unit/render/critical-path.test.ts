@@ -5,7 +5,7 @@ import { CONTAINER } from "../../support/resources";
 
 function resource(type: string, name: string, inputs: Record<string, any>, dependencies: RegisteredResource[] = [], state: Record<string, any> = {}) {
     const urn = `urn:pulumi:dev::geostack::${type}::${name}`;
-    const options = { protect: false, retainOnDelete: false, parent: "", dependencies: dependencies.map((d) => d.urn), propertyDependencies: {} };
+    const options = { protect: false, retainOnDelete: false, parent: "", dependencies: dependencies.map((d) => d.urn), propertyDependencies: {}, provider: "" };
     return { type, name, urn, id: name, inputs, state: { ...inputs, ...state }, options } satisfies RegisteredResource;
 }
 
