@@ -31,7 +31,9 @@ if (require.main === module) {
     const root = findProjectDir();
     const tag = process.argv[2] ?? "";
     const read = (file: string) => fs.readFileSync(path.join(root, file), "utf8");
-    const versions = Object.fromEntries(["package.json", "components/package.json", "policy/package.json"].map((file) => [file, JSON.parse(read(file)).version]));
+    const versions = Object.fromEntries(
+        ["package.json", "components/package.json", "policy/package.json"].map((file) => [file, JSON.parse(read(file)).version]),
+    );
     const problems = releaseProblems(tag, versions, read("CHANGELOG.md"));
     if (problems.length) {
         process.stderr.write(`release-notes: cannot release ${tag || "(no tag given)"}:\n${problems.map((p) => `  - ${p}`).join("\n")}\n`);
