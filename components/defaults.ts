@@ -3,8 +3,8 @@ export const DEFAULT_GEOSERVER_VERSION = "2.28.4";
 export const DEFAULT_POSTGIS_IMAGE = "postgis/postgis:17-3.5";
 export const DEFAULT_TRAEFIK_IMAGE = "traefik:v3.6.26";
 export const DEFAULT_GEOSERVER_ADMIN_USER = "admin";
-/** Docker API proxy in front of the socket for traefik (HAProxy based; writes its config to /tmp). */
-export const DEFAULT_DOCKER_SOCKET_PROXY_IMAGE = "tecnativa/docker-socket-proxy:v0.5.0";
+/** The Docker API proxy: the official haproxy image, an LTS release (3.4), alpine for its busybox wget healthcheck. */
+export const DEFAULT_DOCKER_SOCKET_PROXY_IMAGE = "haproxy:3.4.2-alpine";
 
 /** Per client IP, on each GeoServer router: a map view of retina tiles fits in one burst. */
 export const DEFAULT_RATE_LIMIT = { average: 50, burst: 200 } as const;

@@ -1,3 +1,5 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { DEFAULT_DOCKER_SOCKET_PROXY_IMAGE, DEFAULT_MEMORY_MB, MIN_MEMORY_MB } from "../defaults";
@@ -9,61 +11,26 @@ export const DOCKER_SOCKET = "/var/run/docker.sock";
 export const DOCKER_SOCKET_PROXY_ALIAS = "docker-socket-proxy";
 export const DOCKER_SOCKET_PROXY_PORT = 2375;
 
+/** Where the official haproxy image reads its configuration (its CMD is `haproxy -f <this>`). */
+export const DOCKER_API_PROXY_CONFIG_PATH = "/usr/local/etc/haproxy/haproxy.cfg";
+const CONFIG_FILE = "docker-api-proxy.cfg";
+
 /**
- * The proxy's API sections: only what traefik's docker provider reads (container list and inspect, the event stream
- * it watches, ping and version for API negotiation), all GET; every other section, and every write, is refused.
+ * The proxy's rules, components/traefik/docker-api-proxy.cfg: only the GET/HEAD requests traefik's docker provider
+ * makes, everything else refused. Read beside this module (ts-node, the component package) or, compiled into dist/,
+ * from the package's components/traefik/.
  */
-export const DOCKER_SOCKET_PROXY_ENV: Record<string, string> = {
-    CONTAINERS: "1",
-    EVENTS: "1",
-    PING: "1",
-    VERSION: "1",
-    POST: "0",
-    ...Object.fromEntries(
-        [
-            "ALLOW_ARCHIVE",
-            "ALLOW_ATTACH",
-            "ALLOW_EXEC",
-            "ALLOW_EXPORT",
-            "ALLOW_KILL",
-            "ALLOW_LOGS",
-            "ALLOW_PAUSE",
-            "ALLOW_RESTARTS",
-            "ALLOW_START",
-            "ALLOW_STOP",
-            "ALLOW_UNPAUSE",
-            "AUTH",
-            "BUILD",
-            "COMMIT",
-            "CONFIGS",
-            "DELETE",
-            "DISTRIBUTION",
-            "EXEC",
-            "GRPC",
-            "IMAGES",
-            "INFO",
-            "NETWORKS",
-            "NODES",
-            "PATCH",
-            "PLUGINS",
-            "PUT",
-            "SECRETS",
-            "SERVICES",
-            "SESSION",
-            "SWARM",
-            "SYSTEM",
-            "TASKS",
-            "VOLUMES",
-        ].map((section) => [section, "0"]),
-    ),
-    // Listen on IPv4 only: HAProxy's default [::] bind fails where the kernel has IPv6 disabled.
-    DISABLE_IPV6: "1",
-};
+export function dockerApiProxyConfig(): string {
+    const candidates = [path.join(__dirname, CONFIG_FILE), path.join(__dirname, "..", "..", "components", "traefik", CONFIG_FILE)];
+    const found = candidates.find((file) => fs.existsSync(file));
+    if (found === undefined) throw new Error(`${CONFIG_FILE} not found in ${candidates.join(" or ")}`);
+    return fs.readFileSync(found, "utf8");
+}
 
 export interface DockerSocketProxyArgs {
     /** `<project>-<stack>`: prefixes the container and network names; defaults to the component name. */
     namePrefix?: string;
-    /** A tecnativa/docker-socket-proxy image. */
+    /** An official haproxy image, alpine variant (its busybox wget runs the healthcheck); default: GeoStack's pinned LTS release. */
     image?: string;
     /** Memory limit of the container in MiB (at least 32); default 64. */
     memoryMb?: number;
@@ -76,8 +43,9 @@ export const DOCKER_SOCKET_PROXY_SPEC = spec({
 } satisfies EntriesFor<DockerSocketProxyArgs>);
 
 /**
- * A filtering proxy in front of the Docker socket: the only container that mounts it (read-only), on an internal
- * network of its own that only its client (traefik) joins. Its port is never published.
+ * A filtering proxy in front of the Docker socket (HAProxy with GeoStack's rules): the only container that mounts it,
+ * on an internal network of its own that only its client (traefik) joins. It forwards the read-only requests traefik's
+ * docker provider makes and refuses everything else. Its port is never published.
  */
 export class DockerSocketProxy extends pulumi.ComponentResource {
     /** The internal network a client must join to reach the proxy. */
@@ -105,14 +73,18 @@ export class DockerSocketProxy extends pulumi.ComponentResource {
                 { namePrefix, role: "docker-socket-proxy", memoryMb: settings.memoryMb },
                 {
                     image: pullImage(name, settings.image, this).imageId,
-                    envs: Object.entries(DOCKER_SOCKET_PROXY_ENV).map(([key, value]) => `${key}=${value}`),
+                    // The rules travel in the container, so a remote Docker host needs no file from this machine.
+                    uploads: [{ file: DOCKER_API_PROXY_CONFIG_PATH, content: dockerApiProxyConfig(), permissions: "0444" }],
                     networksAdvanced: [{ name: network.name, aliases: [DOCKER_SOCKET_PROXY_ALIAS] }],
                     ports: [],
+                    // Read-only does not limit the API (connecting to a socket is no write: the rules do that); it stops
+                    // the container, which runs as the socket's owner, from changing the host socket's mode.
                     volumes: [{ hostPath: DOCKER_SOCKET, containerPath: DOCKER_SOCKET, readOnly: true }],
-                    // HAProxy only writes its generated config (/tmp) and its pid file (/run).
+                    // HAProxy writes nothing: no pid file, no stats socket, logs to stdout.
                     readOnly: true,
-                    tmpfs: { "/tmp": "rw,noexec,nosuid,size=1m", "/run": "rw,noexec,nosuid,size=1m" },
-                    // Runs as root, which owns the socket: no capability is needed to open it or to bind :2375.
+                    // The image's user (haproxy, uid 99) cannot open the socket (root:docker, 0660), and the docker group's
+                    // ID differs per host. As uid 0, the socket's owner, it needs no capability to open it or to bind :2375.
+                    user: "0:0",
                     capabilities: { drops: ["ALL"] },
                     healthcheck: {
                         tests: ["CMD", "wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${DOCKER_SOCKET_PROXY_PORT}/_ping`],

@@ -50,7 +50,7 @@ export interface TraefikProxyArgs {
     rateLimitBurst?: number;
     /** Protects the ACME volume from `pulumi destroy`, like the data volumes. */
     protectData?: boolean;
-    /** A tecnativa/docker-socket-proxy image for the Docker API proxy. */
+    /** An official haproxy image (alpine variant) for the Docker API proxy. */
     dockerSocketProxyImage?: string;
 }
 
