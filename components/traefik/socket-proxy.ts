@@ -11,8 +11,19 @@ export const DOCKER_SOCKET = "/var/run/docker.sock";
 export const DOCKER_SOCKET_PROXY_ALIAS = "docker-socket-proxy";
 export const DOCKER_SOCKET_PROXY_PORT = 2375;
 
-/** Where the official haproxy image reads its configuration (its CMD is `haproxy -f <this>`). */
-export const DOCKER_API_PROXY_CONFIG_PATH = "/usr/local/etc/haproxy/haproxy.cfg";
+/** The variable the proxy's rules travel in; the entrypoint writes them to a file for HAProxy. */
+export const DOCKER_API_PROXY_CONFIG_ENV = "DOCKER_API_PROXY_CONFIG";
+/**
+ * The rules cannot be uploaded: the provider uploads through Docker's archive API, which refuses any write to a
+ * read-only root filesystem (moby daemon/archive_unix.go, checkWritablePath). So they come in the environment (they
+ * are no secret) and the image's busybox sh writes them to the tmpfs /tmp (TMPDIR in the test) before HAProxy starts,
+ * as the image's own entrypoint would run it (`-W -db`: master-worker, foreground).
+ */
+export const DOCKER_API_PROXY_ENTRYPOINT = [
+    "/bin/sh",
+    "-c",
+    `config="\${TMPDIR:-/tmp}/haproxy.cfg" && printf '%s\n' "$${DOCKER_API_PROXY_CONFIG_ENV}" > "$config" && exec haproxy -W -db -f "$config"`,
+];
 const CONFIG_FILE = "docker-api-proxy.cfg";
 
 /**
@@ -73,15 +84,17 @@ export class DockerSocketProxy extends pulumi.ComponentResource {
                 { namePrefix, role: "docker-socket-proxy", memoryMb: settings.memoryMb },
                 {
                     image: pullImage(name, settings.image, this).imageId,
-                    // The rules travel in the container, so a remote Docker host needs no file from this machine.
-                    uploads: [{ file: DOCKER_API_PROXY_CONFIG_PATH, content: dockerApiProxyConfig(), permissions: "0444" }],
+                    // The rules travel with the container, so a remote Docker host needs no file from this machine.
+                    entrypoints: DOCKER_API_PROXY_ENTRYPOINT,
+                    envs: [`${DOCKER_API_PROXY_CONFIG_ENV}=${dockerApiProxyConfig()}`],
                     networksAdvanced: [{ name: network.name, aliases: [DOCKER_SOCKET_PROXY_ALIAS] }],
                     ports: [],
                     // Read-only does not limit the API (connecting to a socket is no write: the rules do that); it stops
                     // the container, which runs as the socket's owner, from changing the host socket's mode.
                     volumes: [{ hostPath: DOCKER_SOCKET, containerPath: DOCKER_SOCKET, readOnly: true }],
-                    // HAProxy writes nothing: no pid file, no stats socket, logs to stdout.
+                    // Nothing writes but the entrypoint, its config file; HAProxy keeps no pid file or stats socket and logs to stdout.
                     readOnly: true,
+                    tmpfs: { "/tmp": "rw,noexec,nosuid,nodev,size=1m" },
                     // The image's user (haproxy, uid 99) cannot open the socket (root:docker, 0660), and the docker group's
                     // ID differs per host. As uid 0, the socket's owner, it needs no capability to open it or to bind :2375.
                     user: "0:0",

@@ -15,7 +15,7 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DOCKER_API_PROXY_CONFIG_PATH, DOCKER_SOCKET, dockerApiProxyConfig } from "../../components/traefik/socket-proxy";
+import { DOCKER_API_PROXY_CONFIG_ENV, DOCKER_API_PROXY_ENTRYPOINT, DOCKER_SOCKET, dockerApiProxyConfig } from "../../components/traefik/socket-proxy";
 
 const onPath = (name: string) => ["/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin"].map((dir) => path.join(dir, name)).find(fs.existsSync);
 const HAPROXY = onPath("haproxy");
@@ -64,13 +64,18 @@ interface Haproxy {
     stop: () => void;
 }
 
-/** HAProxy in the foreground as the image runs it (`-W -db`), on the config file the container gets. */
+/** HAProxy started by the container's own entrypoint and environment; only the listen address and the socket differ. */
 async function startHaproxy(dir: string, socket: string): Promise<Haproxy> {
-    const config = path.join(dir, path.basename(DOCKER_API_PROXY_CONFIG_PATH));
-    fs.writeFileSync(config, dockerApiProxyConfig());
     const port = await freePort();
-    const child = spawn(HAPROXY!, ["-W", "-db", "-f", config], {
-        env: { PATH: process.env.PATH, DOCKER_API_PROXY_LISTEN: `127.0.0.1:${port}`, DOCKER_SOCKET: socket },
+    const [shell, ...args] = DOCKER_API_PROXY_ENTRYPOINT;
+    const child = spawn(shell, args, {
+        env: {
+            PATH: process.env.PATH,
+            TMPDIR: dir,
+            [DOCKER_API_PROXY_CONFIG_ENV]: dockerApiProxyConfig(),
+            DOCKER_API_PROXY_LISTEN: `127.0.0.1:${port}`,
+            DOCKER_SOCKET: socket,
+        },
         stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
@@ -233,6 +238,10 @@ describe.skipIf(!HAPROXY && !REQUIRE_HAPROXY)("the Docker API proxy rules in Deb
         if (dir) fs.rmSync(dir, { recursive: true, force: true });
     });
 
+    it("is written by the entrypoint exactly as committed", () => {
+        expect(fs.readFileSync(path.join(dir, "haproxy.cfg"), "utf8")).toBe(`${dockerApiProxyConfig()}\n`);
+    });
+
     it("is a configuration haproxy accepts without a warning", () => {
         const file = path.join(dir, "check.cfg");
         fs.writeFileSync(file, dockerApiProxyConfig());
@@ -390,6 +399,19 @@ describe.skipIf((!HAPROXY || dockerMissing !== undefined) && !REQUIRE_DOCKERD)("
         });
         expect(stream).toContain("rename");
         ok(direct(["rename", "victim2", "victim"]));
+    });
+
+    it("refuses uploads into a read-only container, which is why the rules travel in the environment", () => {
+        // The provider uploads (`uploads`) with PUT /containers/<id>/archive at "/" before the first start, as here.
+        const readOnly = ok(direct(["create", "--read-only", "--tmpfs", "/etc", "--network", "none", "geostack-test/victim:1", "/x"]));
+        try {
+            const tar = spawnSync("tar", ["-C", path.join(dir, "rootfs"), "-c", "etc/secret"]).stdout.toString("latin1");
+            expect(denied(direct(["cp", "-", `${readOnly}:/`], tar))).toContain("container rootfs is marked read-only");
+            // Not under a tmpfs either: it is mounted only when the container starts.
+            expect(denied(direct(["cp", "-", `${readOnly}:/etc`], tar))).toContain("container rootfs is marked read-only");
+        } finally {
+            ok(direct(["rm", readOnly]));
+        }
     });
 
     it("refuses what the container's files, logs, exec and every write would need, though Docker itself serves it", () => {

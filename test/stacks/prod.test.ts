@@ -165,10 +165,12 @@ describe("prod stack: Docker socket and hardening", () => {
 
     it("runs the official haproxy image on GeoStack's rules file, with no environment to switch sections on", () => {
         expect(prod.mocks.get(REMOTE_IMAGE, "geostack-traefik-docker-socket-proxy-image").inputs.name).toBe("haproxy:3.4.2-alpine");
-        // The very file test/slow/docker-api-proxy.test.ts runs haproxy on, at the path the image's CMD reads.
+        // The very file test/slow/docker-api-proxy.test.ts runs haproxy on, through the same entrypoint; not uploaded,
+        // since Docker refuses uploads into a read-only container.
         const rules = fs.readFileSync(path.join(ROOT, "components/traefik/docker-api-proxy.cfg"), "utf8");
-        expect(socketProxy().inputs.uploads).toEqual([{ file: "/usr/local/etc/haproxy/haproxy.cfg", content: rules, permissions: "0444" }]);
-        expect(socketProxy().inputs.envs ?? []).toEqual([]);
+        expect(socketProxy().inputs.envs).toEqual([`DOCKER_API_PROXY_CONFIG=${rules}`]);
+        expect(socketProxy().inputs.entrypoints.slice(0, 2)).toEqual(["/bin/sh", "-c"]);
+        expect(socketProxy().inputs.uploads ?? []).toEqual([]);
         expect(socketProxy().inputs.command ?? []).toEqual([]);
         // As the socket's owner (root), with every capability dropped: the image's own user cannot open the socket.
         expect(socketProxy().inputs.user).toBe("0:0");
@@ -200,8 +202,7 @@ describe("prod stack: Docker socket and hardening", () => {
             securityOpts: ["no-new-privileges:true"],
         });
         expect(socketProxy().inputs).toMatchObject({ readOnly: true, capabilities: { drops: ["ALL"] }, securityOpts: ["no-new-privileges:true"] });
-        // HAProxy writes nothing, so it needs no writable place at all.
-        expect(socketProxy().inputs.tmpfs).toBeUndefined();
+        expect(socketProxy().inputs.tmpfs).toEqual({ "/tmp": "rw,noexec,nosuid,nodev,size=1m" });
     });
 
     it("serves metrics and access logs, but no dashboard while `dashboard` is off", () => {
