@@ -1,8 +1,9 @@
-import * as pulumi from "@pulumi/pulumi";
 import { GeoStack } from "./components";
-import { loadStackConfig } from "./config";
+import { keepSecretInputs, keepSecretOutputs, loadStackConfig } from "./config";
 
-const geostack = new GeoStack("geostack", { ...loadStackConfig(), namePrefix: `${pulumi.getProject()}-${pulumi.getStack()}` });
+const { args, secretValues } = loadStackConfig();
+// Legacy transformations: they reach every child of GeoStack (and still run under the test mocks, where `transforms` do not).
+const geostack = keepSecretOutputs(new GeoStack("geostack", args, { transformations: [keepSecretInputs(secretValues)] }), secretValues);
 
 export const geoserverUrl = geostack.url;
 export const geoserverAdminUser = geostack.adminUser;

@@ -136,7 +136,7 @@ describe("GeoStack with any one invalid argument of any child registers no resou
 
     it("takes the component name as the name prefix only if Docker can use it", async () => {
         const { error, registered } = await attempt(() => new GeoStack("bad name", base));
-        expect((error as Error).message).toMatch(/namePrefix = "bad name": expected a prefix for Docker names/);
+        expect((error as Error).message).toMatch(/namePrefix = "bad name": expected a prefix of lower-case letters/);
         expect(registered).toEqual([]);
     });
 });

@@ -140,7 +140,7 @@ describe("Postgis refuses bad args before registering anything", () => {
 
     it("takes the component name as the name prefix only if Docker can use it", async () => {
         const { error, registered } = await attempt(() => new Postgis("bad name", { networkName: "n" }));
-        expect((error as Error).message).toMatch(/namePrefix = "bad name": expected a prefix for Docker names/);
+        expect((error as Error).message).toMatch(/namePrefix = "bad name": expected a prefix of lower-case letters/);
         expect(registered).toEqual([]);
     });
 });

@@ -123,7 +123,7 @@ describe("TraefikProxy refuses bad args before registering anything", () => {
     it("takes the component name as the name prefix only if Docker can use it", async () => {
         const { error, registered } = await attempt(() => new TraefikProxy("bad name", base));
         expect((error as Error).message).toMatch(
-            /^Invalid arguments for TraefikProxy "bad name" .*\n {2}- namePrefix = "bad name": expected a prefix for Docker names/,
+            /^Invalid arguments for TraefikProxy "bad name" .*\n {2}- namePrefix = "bad name": expected a prefix of lower-case letters/,
         );
         expect(registered).toEqual([]);
     });

@@ -38,7 +38,7 @@ let run: Deployed;
 beforeAll(async () => {
     const config = { ...stackConfig("dev") };
     for (const [key, value] of Object.entries(CHANGED)) config[`geostack:${key}`] = value;
-    run = await runProgram("dev", config);
+    run = await runProgram("dev", config, ["geostack:registryPassword"]);
 });
 
 const container = (role: string): RegisteredResource => run.mocks.get(CONTAINER, `geostack-${role}`);
