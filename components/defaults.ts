@@ -19,6 +19,17 @@ export const DEFAULT_MEMORY_MB = {
     dockerSocketProxy: 64,
 } as const;
 
+/**
+ * CPU limits (Docker's --cpus): a share of the host, never more than a small server has (Docker refuses a limit above
+ * the host's CPU count).
+ */
+export const DEFAULT_CPUS = {
+    postgis: "2",
+    geoserver: "2",
+    traefik: "1",
+    dockerSocketProxy: "0.5",
+} as const;
+
 /** Below these, the process does not start reliably (GeoServer's JVM in particular). */
 export const MIN_MEMORY_MB = {
     postgis: 256,

@@ -48,6 +48,12 @@ export interface GeoStackArgs {
     geoserverMemoryMb?: number;
     /** traefik memory limit in MiB (at least 64); default 256. */
     traefikMemoryMb?: number;
+    /** PostGIS CPU limit, in CPUs (0.1 to 9.99); default 2. */
+    postgisCpus?: string;
+    /** GeoServer CPU limit, in CPUs (0.1 to 9.99); default 2. */
+    geoserverCpus?: string;
+    /** traefik CPU limit, in CPUs (0.1 to 9.99); default 1. */
+    traefikCpus?: string;
     /** HTTPS with Let's Encrypt certificates (needs `acmeEmail` and a public domain); plain HTTP when false. */
     tls?: boolean;
     /** Contact e-mail of the Let's Encrypt account; required when `tls` is true. */
@@ -94,6 +100,9 @@ export const GEOSTACK_SPEC = spec(
         postgisMemoryMb: postgis.memoryMb,
         geoserverMemoryMb: geoserver.memoryMb,
         traefikMemoryMb: traefik.memoryMb,
+        postgisCpus: postgis.cpus,
+        geoserverCpus: geoserver.cpus,
+        traefikCpus: traefik.cpus,
         tls: traefik.tls,
         acmeEmail: traefik.acmeEmail,
         acmeStaging: traefik.acmeStaging,
@@ -211,6 +220,7 @@ export class GeoStack extends pulumi.ComponentResource {
                 networkName: backend.name,
                 image: settings.postgisImage,
                 memoryMb: settings.postgisMemoryMb,
+                cpus: settings.postgisCpus,
                 publishPort: settings.publishDatabasePort,
                 protectData,
             },
@@ -231,6 +241,7 @@ export class GeoStack extends pulumi.ComponentResource {
                 databasePassword: postgis.password,
                 adminUser: settings.geoserverAdminUser,
                 memoryMb: settings.geoserverMemoryMb,
+                cpus: settings.geoserverCpus,
                 protectData,
                 tls,
                 adminAllowlist,
@@ -248,6 +259,7 @@ export class GeoStack extends pulumi.ComponentResource {
                 domain,
                 image: settings.traefikImage,
                 memoryMb: settings.traefikMemoryMb,
+                cpus: settings.traefikCpus,
                 tls,
                 acmeEmail: settings.acmeEmail,
                 acmeStaging: settings.acmeStaging,

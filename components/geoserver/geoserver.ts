@@ -1,10 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as random from "@pulumi/random";
-import { DEFAULT_GEOSERVER_ADMIN_USER, DEFAULT_GEOSERVER_VERSION, DEFAULT_MEMORY_MB, MIN_MEMORY_MB } from "../defaults";
+import { DEFAULT_CPUS, DEFAULT_GEOSERVER_ADMIN_USER, DEFAULT_GEOSERVER_VERSION, DEFAULT_MEMORY_MB, MIN_MEMORY_MB } from "../defaults";
 import { POSTGRES_PORT } from "../postgis/postgres";
 import { arg, type EntriesFor, resolveOrThrow, spec } from "../shared/args";
-import { dockerNamePrefix, memoryMb, userName } from "../shared/checks";
+import { cpuLimit, dockerNamePrefix, memoryMb, userName } from "../shared/checks";
 import { pullImage, withContainerDefaults } from "../shared/container";
 import { edgePolicy, edgeSpec } from "../shared/edge";
 import { geoserverEnv } from "./env";
@@ -44,6 +44,8 @@ export interface GeoServerArgs {
     adminUser?: string;
     /** Memory limit of the container in MiB (at least 768, default 2048); the JVM heap may use 75% of it. */
     memoryMb?: number;
+    /** CPU limit of the container, in CPUs (0.1 to 9.99); default 2. */
+    cpus?: string;
     /** Protects the data directory volume from `pulumi destroy` and keeps it if the resource is deleted. */
     protectData?: boolean;
     /** Served over HTTPS (traefik's `websecure` entrypoint): the public URL and PROXY_BASE_URL use `https`. */
@@ -65,6 +67,7 @@ export const GEOSERVER_SPEC = spec(
         ...edge.args,
         adminUser: arg.withDefault<string>(DEFAULT_GEOSERVER_ADMIN_USER, { check: userName }),
         memoryMb: arg.withDefault<number>(DEFAULT_MEMORY_MB.geoserver, { check: memoryMb(MIN_MEMORY_MB.geoserver) }),
+        cpus: arg.withDefault<string>(DEFAULT_CPUS.geoserver, { check: cpuLimit }),
         protectData: arg.withDefault(false),
     } satisfies EntriesFor<GeoServerArgs, Wired>,
     edge.rules,
@@ -108,6 +111,7 @@ export class GeoServer extends pulumi.ComponentResource {
                     namePrefix,
                     role: "geoserver",
                     memoryMb: settings.memoryMb,
+                    cpus: settings.cpus,
                     labels: pulumi
                         .output(args.proxyNetworkName)
                         .apply((proxyNetworkName) => geoserverRouteLabels({ namePrefix, domain, proxyNetworkName, edge: policy })),
@@ -134,6 +138,10 @@ export class GeoServer extends pulumi.ComponentResource {
                             }),
                         ),
                     volumes: [{ volumeName: volume.name, containerPath: GEOSERVER_DATA_DIR }],
+                    // The image runs Tomcat as its unprivileged user (images/geoserver/Dockerfile), which holds no
+                    // capability: none to keep. Not read-only: Tomcat writes its work and temp directories and
+                    // GeoServer its caches all over the image's tree, and uploads need a writable root.
+                    capabilities: { drops: ["ALL"] },
                     networksAdvanced: [...(args.backendNetworkName === undefined ? [] : [{ name: args.backendNetworkName }]), { name: args.proxyNetworkName }],
                     healthcheck: {
                         tests: ["CMD", "curl", "--fail", "--silent", "--output", "/dev/null", HEALTHCHECK_URL],

@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as random from "@pulumi/random";
-import { DEFAULT_MEMORY_MB, DEFAULT_POSTGIS_IMAGE, MIN_MEMORY_MB } from "../defaults";
+import { DEFAULT_CPUS, DEFAULT_MEMORY_MB, DEFAULT_POSTGIS_IMAGE, MIN_MEMORY_MB } from "../defaults";
 import { arg, type EntriesFor, resolveOrThrow, spec } from "../shared/args";
-import { dockerNamePrefix, memoryMb, tcpPort } from "../shared/checks";
+import { cpuLimit, dockerNamePrefix, memoryMb, tcpPort } from "../shared/checks";
 import { pullImage, withContainerDefaults } from "../shared/container";
 import { GEOSERVER_DB_PASSWORD_FILE_ENV, GEOSERVER_DB_ROLE, GIS_DATABASE, POSTGIS_INIT_SCRIPT_PATH, postgisInitScript } from "./init-script";
 import { postgisImage, postgresDataPath, postgresMajorOf, postgresUserOf, POSTGRES_PORT, POSTGRES_SUPERUSER } from "./postgres";
@@ -22,6 +22,8 @@ export interface PostgisArgs {
     image?: string;
     /** Memory limit of the container in MiB (at least 256); default 1024. */
     memoryMb?: number;
+    /** CPU limit of the container, in CPUs (0.1 to 9.99); default 2. */
+    cpus?: string;
     /** Publishes 5432 on 127.0.0.1:<port> of the Docker host (for a laptop's GIS client); never on other addresses. */
     publishPort?: number;
     /** Protects the data volume from `pulumi destroy` and keeps it if the resource is deleted. */
@@ -32,6 +34,7 @@ export const POSTGIS_SPEC = spec({
     namePrefix: arg.optional<string>("string", { check: dockerNamePrefix }),
     image: arg.withDefault<string>(DEFAULT_POSTGIS_IMAGE, { check: postgisImage }),
     memoryMb: arg.withDefault<number>(DEFAULT_MEMORY_MB.postgis, { check: memoryMb(MIN_MEMORY_MB.postgis) }),
+    cpus: arg.withDefault<string>(DEFAULT_CPUS.postgis, { check: cpuLimit }),
     publishPort: arg.optional<number>("integer", { check: tcpPort }),
     protectData: arg.withDefault(false),
 } satisfies EntriesFor<PostgisArgs, "networkName">);
@@ -95,7 +98,7 @@ export class Postgis extends pulumi.ComponentResource {
         const container = new docker.Container(
             name,
             withContainerDefaults(
-                { namePrefix, role: "postgis", memoryMb: settings.memoryMb },
+                { namePrefix, role: "postgis", memoryMb: settings.memoryMb, cpus: settings.cpus },
                 {
                     image: pullImage(name, settings.image, this).imageId,
                     // Passwords as files only the postgres user may read: `docker inspect` (and traefik's inspect

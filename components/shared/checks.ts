@@ -65,6 +65,16 @@ export const tcpPort: Check<number> = (value) => (Number.isInteger(value) && val
 export const requestRate: Check<number> = (value) =>
     Number.isInteger(value) && value >= 1 && value <= 1_000_000 ? undefined : "a whole number of requests, at least 1";
 
+/**
+ * Docker's --cpus, from 0.1 to 9.99. The provider reads the limit back through kreuzwerker's nanoInt64ToDecimalString,
+ * which turns 10 or more into "10." and 0.01 to 0.09 into "0.0" or "0.1": no value we could send would match, and
+ * `cpus` replaces the container whenever it differs.
+ */
+export const cpuLimit: Check<string> = (value) => {
+    const ok = /^\d(\.\d{1,2})?$/.test(value) && Number(value) >= 0.1;
+    return ok ? undefined : "a number of CPUs from 0.1 to 9.99 with at most two decimals, such as 2 or 1.5";
+};
+
 /** A container memory limit: below `min` MiB the process does not start reliably. */
 export function memoryMb(min: number): Check<number> {
     return (value) => (Number.isInteger(value) && value >= min && value <= 1_048_576 ? undefined : `a whole number of MiB, at least ${min}`);

@@ -2,9 +2,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { DEFAULT_DOCKER_SOCKET_PROXY_IMAGE, DEFAULT_MEMORY_MB, MIN_MEMORY_MB } from "../defaults";
+import { DEFAULT_CPUS, DEFAULT_DOCKER_SOCKET_PROXY_IMAGE, DEFAULT_MEMORY_MB, MIN_MEMORY_MB } from "../defaults";
 import { arg, type EntriesFor, resolveOrThrow, spec } from "../shared/args";
-import { dockerNamePrefix, imageReference, memoryMb } from "../shared/checks";
+import { cpuLimit, dockerNamePrefix, imageReference, memoryMb } from "../shared/checks";
 import { pullImage, withContainerDefaults } from "../shared/container";
 
 export const DOCKER_SOCKET = "/var/run/docker.sock";
@@ -45,12 +45,15 @@ export interface DockerSocketProxyArgs {
     image?: string;
     /** Memory limit of the container in MiB (at least 32); default 64. */
     memoryMb?: number;
+    /** CPU limit of the container, in CPUs (0.1 to 9.99); default 0.5. */
+    cpus?: string;
 }
 
 export const DOCKER_SOCKET_PROXY_SPEC = spec({
     namePrefix: arg.optional<string>("string", { check: dockerNamePrefix }),
     image: arg.withDefault<string>(DEFAULT_DOCKER_SOCKET_PROXY_IMAGE, { check: imageReference }),
     memoryMb: arg.withDefault<number>(DEFAULT_MEMORY_MB.dockerSocketProxy, { check: memoryMb(MIN_MEMORY_MB.dockerSocketProxy) }),
+    cpus: arg.withDefault<string>(DEFAULT_CPUS.dockerSocketProxy, { check: cpuLimit }),
 } satisfies EntriesFor<DockerSocketProxyArgs>);
 
 /**
@@ -81,7 +84,7 @@ export class DockerSocketProxy extends pulumi.ComponentResource {
         const container = new docker.Container(
             name,
             withContainerDefaults(
-                { namePrefix, role: "docker-socket-proxy", memoryMb: settings.memoryMb },
+                { namePrefix, role: "docker-socket-proxy", memoryMb: settings.memoryMb, cpus: settings.cpus },
                 {
                     image: pullImage(name, settings.image, this).imageId,
                     // The rules travel with the container, so a remote Docker host needs no file from this machine.

@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as random from "@pulumi/random";
-import { DEFAULT_MEMORY_MB, DEFAULT_TRAEFIK_IMAGE, MIN_MEMORY_MB } from "../defaults";
+import { DEFAULT_CPUS, DEFAULT_MEMORY_MB, DEFAULT_TRAEFIK_IMAGE, MIN_MEMORY_MB } from "../defaults";
 import { arg, type Check, type EntriesFor, resolveOrThrow, spec } from "../shared/args";
-import { dnsName, dockerNamePrefix, imageReference, memoryMb } from "../shared/checks";
+import { cpuLimit, dnsName, dockerNamePrefix, imageReference, memoryMb } from "../shared/checks";
 import { pullImage, withContainerDefaults } from "../shared/container";
 import { edgePolicy, edgeSpec } from "../shared/edge";
 import { parseImageReference } from "../shared/image-ref";
@@ -34,6 +34,8 @@ export interface TraefikProxyArgs {
     image?: string;
     /** Memory limit of the container in MiB (at least 64); default 256. */
     memoryMb?: number;
+    /** CPU limit of the container, in CPUs (0.1 to 9.99); default 1. */
+    cpus?: string;
     /** HTTPS on :443 with Let's Encrypt certificates, :80 redirecting to it. Needs `acmeEmail` and a public domain. */
     tls?: boolean;
     /** Contact e-mail of the Let's Encrypt account; required when `tls` is true. */
@@ -64,6 +66,7 @@ export const TRAEFIK_SPEC = spec(
         domain: arg.optional<string>("string", { check: dnsName }),
         image: arg.withDefault<string>(DEFAULT_TRAEFIK_IMAGE, { check: supportedTraefik }),
         memoryMb: arg.withDefault<number>(DEFAULT_MEMORY_MB.traefik, { check: memoryMb(MIN_MEMORY_MB.traefik) }),
+        cpus: arg.withDefault<string>(DEFAULT_CPUS.traefik, { check: cpuLimit }),
         acmeStaging: arg.withDefault(false),
         protectData: arg.withDefault(false),
         dockerSocketProxyImage: arg.optional<string>("string", { check: imageReference }),
@@ -124,7 +127,7 @@ export class TraefikProxy extends pulumi.ComponentResource {
         const container = new docker.Container(
             name,
             withContainerDefaults(
-                { namePrefix, role: "traefik", memoryMb: settings.memoryMb, labels },
+                { namePrefix, role: "traefik", memoryMb: settings.memoryMb, cpus: settings.cpus, labels },
                 {
                     image: pullImage(name, settings.image, this).imageId,
                     command: pulumi.all([args.proxyNetworkName, socketProxy.endpoint]).apply(([proxyNetworkName, dockerEndpoint]) =>

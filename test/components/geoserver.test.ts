@@ -129,6 +129,7 @@ describe("GeoServer refuses bad args before registering anything", () => {
         { args: { domain: undefined } },
         { args: { adminUser: "1admin" } },
         { args: { memoryMb: 512 } },
+        { args: { cpus: "0" } },
         { args: { adminAllowlist: ["10.0.0.0/33"] } },
         { args: { rateLimitAverage: 0 } },
         { args: { rateLimitBurst: 1.5 } },

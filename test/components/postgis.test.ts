@@ -118,6 +118,7 @@ describe("Postgis refuses bad args before registering anything", () => {
         { args: { image: "postgres:17" } },
         { args: { image: "postgis/postgis:13-3.5" } },
         { args: { memoryMb: 10 } },
+        { args: { cpus: "12" } },
         { args: { publishPort: 99999 } },
     ];
 

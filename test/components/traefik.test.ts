@@ -98,6 +98,7 @@ describe("TraefikProxy refuses bad args before registering anything", () => {
         // Older releases cannot talk to Docker Engine 29+.
         { args: { image: "traefik:v2.10" } },
         { args: { memoryMb: 32 } },
+        { args: { cpus: "one" } },
         { args: { acmeEmail: "ops" } },
         { args: { adminAllowlist: ["10.0.0.0/33"] } },
         { args: { rateLimitAverage: 0 } },
@@ -131,7 +132,12 @@ describe("TraefikProxy refuses bad args before registering anything", () => {
 
 describe("DockerSocketProxy refuses bad args before registering anything", () => {
     const context = 'Invalid arguments for DockerSocketProxy "bad"';
-    const cases: RefusalCase[] = [{ args: { namePrefix: "-x" } }, { args: { image: "not a reference" } }, { args: { memoryMb: 16 } }];
+    const cases: RefusalCase[] = [
+        { args: { namePrefix: "-x" } },
+        { args: { image: "not a reference" } },
+        { args: { memoryMb: 16 } },
+        { args: { cpus: "0.05" } },
+    ];
 
     it("has a case for every arg with a check", () => {
         expect(uncovered(DOCKER_SOCKET_PROXY_SPEC, {}, cases)).toEqual({ args: [], rules: [] });

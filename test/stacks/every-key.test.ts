@@ -17,6 +17,9 @@ const CHANGED: Record<string, string> = {
     postgisMemoryMb: "1536",
     geoserverMemoryMb: "3072",
     traefikMemoryMb: "128",
+    postgisCpus: "1.5",
+    geoserverCpus: "3",
+    traefikCpus: "0.25",
     tls: "true",
     acmeEmail: "ops@example.net",
     acmeStaging: "true",
@@ -67,6 +70,10 @@ const REACHES: Record<string, () => void> = {
     protectData: () => {
         for (const volume of run.mocks.ofType(VOLUME)) expect(volume.options.protect, volume.name).toBe(true);
     },
+    postgisCpus: () => expect(container("postgis").inputs.cpus).toBe("1.5"),
+    // As the provider reads it back: "3" would read as "3.0" and replace the container on every `up`.
+    geoserverCpus: () => expect(container("geoserver").inputs.cpus).toBe("3.0"),
+    traefikCpus: () => expect(container("traefik").inputs.cpus).toBe("0.25"),
     postgisMemoryMb: () => expect(container("postgis").inputs.memory).toBe(1536),
     geoserverMemoryMb: () => expect(container("geoserver").inputs.memory).toBe(3072),
     traefikMemoryMb: () => expect(container("traefik").inputs.memory).toBe(128),

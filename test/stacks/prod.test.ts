@@ -205,6 +205,20 @@ describe("prod stack: Docker socket and hardening", () => {
         expect(socketProxy().inputs.tmpfs).toEqual({ "/tmp": "rw,noexec,nosuid,nodev,size=1m" });
     });
 
+    it("limits every container's CPU and memory and drops every capability it does not need (CIS 5.3, 5.10, 5.11)", () => {
+        const hardening = Object.fromEntries(
+            prod.mocks
+                .ofType(CONTAINER)
+                .map((c) => [c.inputs.name, { cpus: c.inputs.cpus, caps: c.inputs.capabilities, readOnly: c.inputs.readOnly ?? false, user: c.inputs.user }]),
+        );
+        expect(hardening).toEqual({
+            "geostack-prod-postgis": { cpus: "2.0", caps: { drops: ["ALL"] }, readOnly: false, user: "999:999" },
+            "geostack-prod-geoserver": { cpus: "2.0", caps: { drops: ["ALL"] }, readOnly: false, user: undefined },
+            "geostack-prod-traefik": { cpus: "1.0", caps: { drops: ["ALL"], adds: ["CAP_NET_BIND_SERVICE"] }, readOnly: true, user: undefined },
+            "geostack-prod-docker-socket-proxy": { cpus: "0.5", caps: { drops: ["ALL"] }, readOnly: true, user: "0:0" },
+        });
+    });
+
     it("serves metrics and access logs, but no dashboard while `dashboard` is off", () => {
         expect(traefik().inputs.command).toEqual(
             expect.arrayContaining([
