@@ -28,13 +28,17 @@ const CONFIG_FILE = "docker-api-proxy.cfg";
 
 /**
  * The proxy's rules, components/traefik/docker-api-proxy.cfg: only the GET/HEAD requests traefik's docker provider
- * makes, everything else refused. Read beside this module (ts-node, the component package) or, compiled into dist/,
- * from the package's components/traefik/.
+ * makes, everything else refused. Found beside this module (ts-node, the component package), in the
+ * components/traefik/ of a folder above it (compiled into dist/ or elsewhere), or of the working directory, which
+ * `pulumi up` sets to the project.
  */
 export function dockerApiProxyConfig(): string {
-    const candidates = [path.join(__dirname, CONFIG_FILE), path.join(__dirname, "..", "..", "components", "traefik", CONFIG_FILE)];
+    const candidates = [path.join(__dirname, CONFIG_FILE)];
+    for (let dir = __dirname; path.dirname(dir) !== dir; dir = path.dirname(dir)) candidates.push(path.join(dir, "components", "traefik", CONFIG_FILE));
+    candidates.push(path.join(process.cwd(), "components", "traefik", CONFIG_FILE));
     const found = candidates.find((file) => fs.existsSync(file));
-    if (found === undefined) throw new Error(`${CONFIG_FILE} not found in ${candidates.join(" or ")}`);
+    if (found === undefined)
+        throw new Error(`${CONFIG_FILE} not found beside ${__dirname}, in components/traefik/ of a folder above it, or in ${process.cwd()}`);
     return fs.readFileSync(found, "utf8");
 }
 
