@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
 import { type GeoStackArgs, GEOSTACK_SPEC, geoStackProblems, InvalidInputError, type Arg } from "./components";
+import { problem } from "./components/shared/args";
 
 /**
  * The stack config layer: reads `geostack:*` values (strings, as the engine passes them) into `GeoStackArgs`. It
@@ -203,4 +204,20 @@ export function keepSecretOutputs<T extends object>(component: T, secrets: strin
             return pulumi.Output.isInstance(value) ? keptSecret(value, secrets) : value;
         },
     });
+}
+
+/**
+ * The host an explicit docker-build provider must get, if one is needed: the GeoServer image is built by the engine
+ * that then runs it by image ID. docker-build's provider reads `docker-build:host` (else DOCKER_HOST), never
+ * `docker:host`, so when only `docker:host` names the Docker host, the image builder is given that host. Two different
+ * hosts would build on one and fail to run on the other: refused.
+ */
+export function imageBuildHost(config: Record<string, string> = pulumi.runtime.allConfig()): string | undefined {
+    const dockerHost = config["docker:host"] || undefined;
+    const buildHost = config["docker-build:host"] || undefined;
+    if (buildHost !== undefined && buildHost !== dockerHost) {
+        const expected = `${dockerHost === undefined ? "unset, as docker:host is" : `docker:host's ${JSON.stringify(dockerHost)}`}: the GeoServer image must be built by the Docker engine that runs it; leave docker-build:host unset and the program follows docker:host`;
+        throw new InvalidInputError([problem("docker-build:host", buildHost, expected)], "Invalid Docker host configuration");
+    }
+    return buildHost === undefined ? dockerHost : undefined;
 }

@@ -1,9 +1,14 @@
+import * as dockerbuild from "@pulumi/docker-build";
 import { GeoStack } from "./components";
-import { keepSecretInputs, keepSecretOutputs, loadStackConfig } from "./config";
+import { imageBuildHost, keepSecretInputs, keepSecretOutputs, loadStackConfig } from "./config";
 
 const { args, secretValues } = loadStackConfig();
+const buildHost = imageBuildHost();
+// The GeoServer image is built on the Docker host that runs it (docker:host): see imageBuildHost.
+const providers = buildHost === undefined ? undefined : [new dockerbuild.Provider("docker-host-image-builder", { host: buildHost })];
 // Legacy transformations: they reach every child of GeoStack (and still run under the test mocks, where `transforms` do not).
-const geostack = keepSecretOutputs(new GeoStack("geostack", args, { transformations: [keepSecretInputs(secretValues)] }), secretValues);
+const transformations = [keepSecretInputs(secretValues)];
+const geostack = keepSecretOutputs(new GeoStack("geostack", args, { providers, transformations }), secretValues);
 
 export const geoserverUrl = geostack.url;
 export const geoserverAdminUser = geostack.adminUser;

@@ -10,7 +10,6 @@ export const DEFAULT_DOCKER_SOCKET_PROXY_IMAGE = "haproxy:3.4.2-alpine";
 export const DEFAULT_RATE_LIMIT = { average: 50, burst: 200 } as const;
 /** A local name: dev builds the GeoServer image without pushing it anywhere. */
 export const DEFAULT_IMAGE_REPOSITORY = "geostack/geoserver";
-export const DEFAULT_IMAGE_PLATFORM = "linux/amd64";
 
 export const DEFAULT_MEMORY_MB = {
     postgis: 1024,

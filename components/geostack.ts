@@ -20,15 +20,17 @@ export interface GeoStackArgs {
     geoserverImage?: string;
     /** Repository the GeoServer image is built into: `ghcr.io/<owner>/geoserver`, or a local name (the default). */
     imageRepository?: string;
-    /** Push the built image and run it by digest; needs `registryUsername` and `registryPassword`. */
+    /** Push the built image to its registry beside the container (which runs it by ID at once); needs `registryUsername` and `registryPassword`. */
     pushImage?: boolean;
     /** Registry user, used only with `pushImage` (ghcr.io: the GitHub user owning the token). */
     registryUsername?: string;
     /** Registry token (GitHub: one with `write:packages`); handled as a secret. */
     registryPassword?: pulumi.Input<string>;
-    /** Official extension names baked into the built image. */
+    /** Official extension names baked into the built image; each zip must be pinned unless `allowUnpinnedExtensions`. */
     geoserverExtensions?: string[];
-    /** Platform the image is built and pulled for, `linux/amd64` by default. */
+    /** Build with extension zips that the image's pin file does not pin (trust on first use). */
+    allowUnpinnedExtensions?: boolean;
+    /** Platform the image is built and pulled for (`linux/amd64`, `linux/arm64`); unset: the Docker host's own. */
     imagePlatform?: string;
     /** URL of this project's repository, for the image's `org.opencontainers.image.source` label. */
     imageSource?: string;
@@ -90,6 +92,7 @@ export const GEOSTACK_SPEC = spec(
         registryUsername: image.registryUsername,
         registryPassword: image.registryPassword,
         geoserverExtensions: image.extensions,
+        allowUnpinnedExtensions: image.allowUnpinnedExtensions,
         imagePlatform: image.platform,
         imageSource: image.source,
         postgisImage: postgis.image,
@@ -134,6 +137,7 @@ export const GEOSTACK_SPEC = spec(
                 repository: "imageRepository",
                 geoserverVersion: "geoserverVersion",
                 extensions: "geoserverExtensions",
+                allowUnpinnedExtensions: "allowUnpinnedExtensions",
                 push: "pushImage",
                 registryUsername: "registryUsername",
                 registryPassword: "registryPassword",
@@ -198,7 +202,7 @@ export class GeoStack extends pulumi.ComponentResource {
     readonly dashboardPassword: pulumi.Output<string>;
     /** The GeoServer image by name: `<imageRepository>:<geoserverVersion>`, or the prebuilt reference. */
     readonly geoserverImageName: pulumi.Output<string>;
-    /** The GeoServer image GeoServer runs, exactly: a repo digest, or the local image ID of an unpushed build. */
+    /** The GeoServer image GeoServer runs, exactly: the registry's digest of the pushed build or of the prebuilt image, else the local image ID. */
     readonly geoserverImageDigest: pulumi.Output<string>;
 
     constructor(name: string, args: GeoStackArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -300,14 +304,14 @@ export class GeoStack extends pulumi.ComponentResource {
     }
 
     /**
-     * The GeoServer image: its name, its exact digest, and what the container runs. A registry image is run through a
-     * RemoteImage by its image ID: the container is not replaced on every `up`, and a remote Docker host pulls exactly
-     * that digest. An unpushed build exists only in the Docker host's image store, so its local image ID is run directly.
+     * The GeoServer image: its name, its exact digest, and the image ID the container runs (an ID: the container is
+     * replaced only when the image really changed). A prebuilt image is pulled through a RemoteImage. A built one is
+     * built by the Docker host's engine and run by its local image ID at once; its push, if any, runs beside the
+     * container, and only the recorded digest waits for it.
      */
     private geoserverImage(name: string, settings: GeoStackSettings) {
-        const pull = (reference: pulumi.Input<string>) => pullImage(`${name}-geoserver`, reference, this, settings.imagePlatform);
         if (settings.geoserverImage !== undefined) {
-            const prebuilt = pull(settings.geoserverImage);
+            const prebuilt = pullImage(`${name}-geoserver`, settings.geoserverImage, this, settings.imagePlatform);
             return { name: pulumi.output(settings.geoserverImage), digest: prebuilt.repoDigest, run: prebuilt.imageId };
         }
         const built = new GeoServerImage(
@@ -316,6 +320,7 @@ export class GeoStack extends pulumi.ComponentResource {
                 repository: settings.imageRepository,
                 geoserverVersion: settings.geoserverVersion,
                 extensions: settings.geoserverExtensions,
+                allowUnpinnedExtensions: settings.allowUnpinnedExtensions,
                 platform: settings.imagePlatform,
                 push: settings.pushImage,
                 registryUsername: settings.registryUsername,
@@ -324,7 +329,6 @@ export class GeoStack extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const run = settings.pushImage ? pull(built.repoDigest).imageId : built.repoDigest;
-        return { name: built.imageName, digest: built.repoDigest, run };
+        return { name: built.imageName, digest: built.repoDigest, run: built.imageId };
     }
 }

@@ -1,3 +1,5 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import type { Check } from "../shared/args";
 
 /**
@@ -94,4 +96,34 @@ export function extensionList(geoserverVersion: string): Check<string[]> {
             ? undefined
             : `official GeoServer ${releaseLineOf(geoserverVersion)} extension names; unknown: ${unknown.join(", ")}; known: ${knownExtensions(geoserverVersion).join(", ")}`;
     };
+}
+
+/** The file of the image's build context that pins each extension zip's sha256 (sha256sum's format). */
+export const EXTENSION_PINS_FILE = "extension-checksums.sha256";
+
+export interface ExtensionPin {
+    sha256: string;
+    zip: string;
+}
+
+/** The zip the image build downloads for an extension: `geoserver-<version>-<name>-plugin.zip`. */
+export function extensionZip(geoserverVersion: string, name: string): string {
+    return `geoserver-${geoserverVersion}-${name}-plugin.zip`;
+}
+
+/** The pins of a pin file's text, by zip name (comments and blank lines skipped, as `sha256sum --check` reads it). */
+export function parsePins(text: string): Map<string, string> {
+    const pins = new Map<string, string>();
+    for (const line of text.split("\n")) {
+        const match = line.match(/^([0-9a-f]{64}) [ *](\S+)$/);
+        if (match) pins.set(match[2], match[1]);
+    }
+    return pins;
+}
+
+/** The zips of `extensions` that the pin file in `context` does not pin (a missing file pins nothing). */
+export function unpinnedZips(context: string, geoserverVersion: string, extensions: readonly string[]): string[] {
+    const file = path.join(context, EXTENSION_PINS_FILE);
+    const pins = fs.existsSync(file) ? parsePins(fs.readFileSync(file, "utf8")) : new Map<string, string>();
+    return [...new Set(extensions)].map((name) => extensionZip(geoserverVersion, name)).filter((zip) => !pins.has(zip));
 }

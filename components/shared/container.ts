@@ -57,9 +57,11 @@ export function withContainerDefaults(
 }
 
 /**
- * Pulls `reference` for a container to run by its image ID: a container given an image name or digest is replaced
- * on every `up`, one given an ID is not, and a remote Docker host pulls exactly that image. `keepLocally`: deleting
- * this resource must not remove an image a container may still use.
+ * Pulls `reference` for a container to run by its image ID, which changes only when the image does. The provider
+ * looks for the name on the Docker host first and pulls only when it is missing (kreuzwerker
+ * resource_docker_image_funcs.go, findImage), so a moving tag is not pulled again: pin `name:tag@sha256:...` to update
+ * on purpose. No `platform`: the engine pulls for its own. `keepLocally`: deleting this resource must not remove an
+ * image a container may still use.
  */
 export function pullImage(name: string, reference: pulumi.Input<string>, parent: pulumi.Resource, platform?: string): docker.RemoteImage {
     return new docker.RemoteImage(`${name}-image`, { name: reference, keepLocally: true, platform }, { parent });

@@ -101,6 +101,11 @@ describe("GeoStack with any one invalid argument of any child registers no resou
             message: /^geoserverExtensions = \["h2"\]: expected official GeoServer 3\.0 extension names; unknown: h2;/,
         },
         {
+            args: { geoserverExtensions: ["wps"] },
+            message:
+                /^geoserverExtensions = \["wps"\]: expected extensions whose zips .* pins; not pinned: geoserver-2\.28\.4-wps-plugin\.zip\. .* set allowUnpinnedExtensions to true/,
+        },
+        {
             args: { pushImage: true, imageRepository: "acme/geoserver", ...login },
             message: /^imageRepository = "acme\/geoserver": expected a repository that starts with its registry host/,
         },

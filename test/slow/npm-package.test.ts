@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../support/harness";
 
-const PEERS = ["@pulumi/pulumi", "@pulumi/docker", "@pulumi/random"];
+const PEERS = ["@pulumi/pulumi", "@pulumi/docker", "@pulumi/docker-build", "@pulumi/random"];
 const EXAMPLE = path.join(ROOT, "examples", "postgis-only-ts");
 
 let tmp: string;
@@ -80,6 +80,7 @@ describe("npm package @geostack/components", () => {
             "images/geoserver/.dockerignore",
             "images/geoserver/Dockerfile",
             "images/geoserver/extension-checksums.sha256",
+            "images/geoserver/install-extensions.sh",
             "package.json",
         ]);
     });

@@ -37,7 +37,7 @@ describe("npm run render", () => {
         expect(first.stdout).toContain("docker:index/container:Container  geostack-geoserver");
         expect(first.stdout).toContain("geoserverAdminPassword: [secret]");
         // Built from the project's images/geoserver, named relative to it: the render does not depend on where bin/ is.
-        expect(first.stdout).toContain("context: images/geoserver");
+        expect(first.stdout).toMatch(/\n {2}context:\n {4}location: images\/geoserver\n/);
     });
 
     it("prints JSON with --json, with the secret a stack sets through `pulumi config set --secret` stood in and masked", () => {
@@ -128,6 +128,22 @@ describe("npm run render:diff on real git history", () => {
         expect(out).toContain("Docker must recreate this container");
         expect(out).toContain('| `labels["geostack.role"]` | `geoserver` | `map-server` |');
         expect(out).not.toContain("DATA LOSS");
+    }, 120_000);
+
+    it("flags a change of the GeoServer image's build context as a rebuild that replaces the GeoServer container", () => {
+        git("checkout", "--quiet", "-b", "dockerfile", "main");
+        edit("images/geoserver/Dockerfile", "USER root\n", 'LABEL geostack.note="rebuilt"\nUSER root\n');
+        git("commit", "--quiet", "--all", "--message", "a label in the GeoServer image");
+        const result = diff("--stack", "dev");
+        expect(result.status, result.stderr).toBe(0);
+        const out = result.stdout;
+        expect(out).toContain("### Stack `dev`: 1 to replace, 0 to remove, 1 to update, 0 to add");
+        expect(out).toContain("#### Replace `geostack-geoserver` (`docker:index/container:Container`, named `geostack-dev-geoserver`)");
+        expect(out).toContain("#### Update `geostack-geoserver-image` (`docker-build:index:Image`)");
+        expect(out).toMatch(/\| `contextHash` \| `[0-9a-f]{64}` \| `[0-9a-f]{64}` \|/);
+        expect(out).toMatch(
+            /\| `image` \| `geostack\/geoserver:2\.28\.4 \(built here, image ID sha256:[0-9a-f]{12}\)` \| `geostack\/geoserver:2\.28\.4 \(built here, image ID sha256:[0-9a-f]{12}\)` \|/,
+        );
     }, 120_000);
 
     it("flags a renamed volume as data loss, in bold, noting prod's protection", () => {

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { formatJson, formatText, render, type Rendered, SECRET } from "../../tools/render/render";
 import { isSecret, type RegisteredResource, reveal } from "../../tools/render/mocks";
 import { deployStack, type Deployed, readYaml, secretValues } from "../support/harness";
-import { CONTAINER, envOf, IMAGE, labelsOf, NETWORK, networksOf, REGISTRY_IMAGE, REMOTE_IMAGE, TAG, VOLUME } from "../support/resources";
+import { CONTAINER, envOf, IMAGE, IMAGE_BUILDER_PROVIDER, labelsOf, NETWORK, networksOf, REGISTRY_IMAGE, REMOTE_IMAGE, VOLUME } from "../support/resources";
 
 // The dev stack exactly as committed, run once for the whole file; the render is of that same run.
 let dev: Deployed;
@@ -205,47 +205,48 @@ describe("dev stack: traefik on plain HTTP", () => {
 });
 
 describe("dev stack: the GeoServer image", () => {
-    it("is built locally from images/geoserver for linux/amd64, with the version as a build arg and no cache source", () => {
+    it("is built by the Docker engine from images/geoserver, for the host's own platform, loaded there, pushed nowhere", () => {
         const { inputs } = image();
-        expect(inputs.imageName).toBe("geostack/geoserver:2.28.4");
-        expect(inputs.skipPush).toBe(true);
-        expect(inputs.build).toMatchObject({
-            context: "images/geoserver",
-            dockerfile: "images/geoserver/Dockerfile",
-            platform: "linux/amd64",
-            builderVersion: "BuilderBuildKit",
-            args: { GEOSERVER_VERSION: "2.28.4", GEOSERVER_EXTENSIONS: "", IMAGE_SOURCE: "" },
+        expect(inputs).toMatchObject({
+            context: { location: "images/geoserver" },
+            dockerfile: { location: "images/geoserver/Dockerfile" },
+            tags: ["geostack/geoserver:2.28.4"],
+            builder: { name: "default" },
+            load: true,
+            push: false,
+            buildArgs: { GEOSERVER_VERSION: "2.28.4", GEOSERVER_EXTENSIONS: "", GEOSERVER_EXTENSIONS_ALLOW_UNPINNED: "false", IMAGE_SOURCE: "" },
         });
-        expect(inputs.build.args.IMAGE_REVISION).toMatch(/^[0-9a-f]{64}$/);
+        // No platform: an arm64 laptop builds arm64 natively instead of amd64 under emulation.
+        expect(inputs.platforms).toBeUndefined();
         // Nothing was pushed before, and a local build has its layers on the Docker host already.
-        expect(inputs.build.cacheFrom).toBeUndefined();
+        expect(inputs.cacheFrom).toBeUndefined();
+        expect(inputs.cacheTo).toBeUndefined();
+        expect(image().options.retainOnDelete).toBe(true);
     });
 
-    it("is built by a GeoServerImage component inside the GeoStack", () => {
+    it("is built by a GeoServerImage component inside the GeoStack, with the default docker-build provider", () => {
         const [component] = dev.mocks.ofType("geostack:index:GeoServerImage");
         expect(component.name).toBe("geostack-geoserver-image");
         expect(component.options.parent).toBe(dev.mocks.ofType("geostack:index:GeoStack")[0].urn);
         expect(image().options.parent).toBe(component.urn);
-    });
-
-    it("gets a second, local tag from the fingerprint of the build inputs", () => {
-        const [tag] = dev.mocks.ofType(TAG);
-        expect(tag.inputs.sourceImage).toBe("geostack/geoserver:2.28.4");
-        expect(tag.inputs.targetImage).toBe(`geostack/geoserver:2.28.4-${image().inputs.build.args.IMAGE_REVISION.slice(0, 12)}`);
+        // No docker:host in the dev stack: both providers talk to the local engine.
+        expect(dev.mocks.ofType(IMAGE_BUILDER_PROVIDER)).toEqual([]);
+        expect(image().options.provider).toBe("");
     });
 
     it("is pushed nowhere, with no registry login, and not pulled back", () => {
-        expect(image().inputs.registry).toBeUndefined();
+        expect(image().inputs.registries).toBeUndefined();
         expect(dev.mocks.ofType(REGISTRY_IMAGE)).toEqual([]);
         expect(dev.mocks.ofType(REMOTE_IMAGE).filter((r) => r.name.includes("geoserver"))).toEqual([]);
     });
 
-    it("runs in the GeoServer container by its local image ID, which is what an unpushed build's repoDigest is", () => {
-        const repoDigest = image().state.repoDigest;
-        expect(repoDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
-        expect(reveal(container("geoserver").inputs.image)).toBe(repoDigest);
+    it("runs in the GeoServer container by the image ID the build loaded into the engine", () => {
+        const id = image().state.digest;
+        expect(id).toMatch(/^sha256:[0-9a-f]{64}$/);
+        expect(reveal(container("geoserver").inputs.image)).toBe(id);
+        expect(container("geoserver").options.dependencies).toContain(image().urn);
         expect(dev.outputs.geoserverImageName).toEqual({ value: "geostack/geoserver:2.28.4", secret: false });
-        expect(dev.outputs.geoserverImageDigest).toEqual({ value: repoDigest, secret: false });
+        expect(dev.outputs.geoserverImageDigest).toEqual({ value: id, secret: false });
     });
 });
 
@@ -280,7 +281,9 @@ describe("render of the dev stack", () => {
             healthcheck: { tests: "CMD pg_isready -U postgres -d gis -h 127.0.0.1", interval: "10s" },
             memory: 1024,
         });
-        expect(resource(CONTAINER, "geostack-geoserver").properties.image).toBe("geostack/geoserver:2.28.4 (built here, by image ID)");
+        expect(resource(CONTAINER, "geostack-geoserver").properties.image).toBe(
+            `geostack/geoserver:2.28.4 (built here, image ID ${image().state.digest.slice(0, 19)})`,
+        );
         expect(resource(CONTAINER, "geostack-traefik").properties.command).toContain("--providers.docker.exposedbydefault=false");
     });
 

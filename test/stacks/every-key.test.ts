@@ -2,14 +2,15 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { CONFIG_KEYS } from "../../config";
 import { isSecret, type RegisteredResource, reveal } from "../../tools/render/mocks";
 import { type Deployed, runProgram, stackConfig } from "../support/harness";
-import { CONTAINER, envOf, IMAGE, labelsOf, REMOTE_IMAGE, VOLUME } from "../support/resources";
+import { CONTAINER, envOf, IMAGE, labelsOf, REGISTRY_IMAGE, REMOTE_IMAGE, VOLUME } from "../support/resources";
 
 // Every key set away from its default, so a key the program ignored would show here. `geoserverImage` excludes a
 // build and has its own stack test (prebuilt-image).
 const CHANGED: Record<string, string> = {
     domain: "maps.example.net",
     geoserverVersion: "2.28.3",
-    postgisImage: "postgis/postgis:18-3.6",
+    // Pinned to an exact image (a made-up digest): the tag still gives the major, the digest is what is pulled.
+    postgisImage: `postgis/postgis:18-3.6@sha256:${"18".repeat(32)}`,
     traefikImage: "traefik:v3.6.20",
     geoserverAdminUser: "gisadmin",
     publishDatabasePort: "25432",
@@ -32,6 +33,8 @@ const CHANGED: Record<string, string> = {
     registryUsername: "deploy-bot",
     registryPassword: "registry-token-for-this-test",
     geoserverExtensions: JSON.stringify(["wps"]),
+    // Nothing is pinned yet: the extension above is only accepted on trust.
+    allowUnpinnedExtensions: "true",
     imagePlatform: "linux/arm64",
     imageSource: "https://example.net/geostack",
 };
@@ -53,11 +56,11 @@ const geoserverLabel = (key: string): string => labelsOf(container("geoserver"))
 const REACHES: Record<string, () => void> = {
     domain: () => expect(envOf(container("geoserver")).PROXY_BASE_URL).toBe("https://maps.example.net/geoserver"),
     geoserverVersion: () => {
-        expect(image().inputs.imageName).toBe("registry.example.net/geo/geoserver:2.28.3");
-        expect(image().inputs.build.args.GEOSERVER_VERSION).toBe("2.28.3");
+        expect(image().inputs.tags).toEqual(["registry.example.net/geo/geoserver:2.28.3"]);
+        expect(image().inputs.buildArgs.GEOSERVER_VERSION).toBe("2.28.3");
     },
     postgisImage: () => {
-        expect(reveal(pulled("postgis").inputs.name)).toBe("postgis/postgis:18-3.6");
+        expect(reveal(pulled("postgis").inputs.name)).toBe(`postgis/postgis:18-3.6@sha256:${"18".repeat(32)}`);
         // PostgreSQL 18's image keeps its data one level up, and the major in the volume name keeps 17's data apart.
         expect(container("postgis").inputs.volumes).toEqual([{ volumeName: "geostack-dev-postgis18-data", containerPath: "/var/lib/postgresql" }]);
     },
@@ -85,22 +88,22 @@ const REACHES: Record<string, () => void> = {
     rateLimitAverage: () => expect(geoserverLabel("ratelimit.ratelimit.average")).toBe("7"),
     rateLimitBurst: () => expect(geoserverLabel("ratelimit.ratelimit.burst")).toBe("9"),
     dashboard: () => expect(traefikFlags()).toContain("--api.dashboard=true"),
-    imageRepository: () => expect(image().inputs.imageName).toMatch(/^registry\.example\.net\/geo\/geoserver:/),
+    imageRepository: () => expect(image().inputs.tags).toEqual([expect.stringMatching(/^registry\.example\.net\/geo\/geoserver:/)]),
     pushImage: () => {
-        expect(image().inputs.skipPush).toBe(false);
-        expect(reveal(pulled("geoserver").inputs.name)).toBe(image().state.repoDigest);
+        const push = run.mocks.get(REGISTRY_IMAGE, "geostack-geoserver-image-push");
+        expect(push.inputs.name).toBe("registry.example.net/geo/geoserver:2.28.3");
+        expect(run.outputs.geoserverImageDigest.value).toBe(`registry.example.net/geo/geoserver@${push.state.sha256Digest}`);
     },
-    registryUsername: () => expect(reveal(image().inputs.registry)).toMatchObject({ server: "registry.example.net", username: "deploy-bot" }),
+    registryUsername: () =>
+        expect(reveal(image().inputs.registries)).toEqual([expect.objectContaining({ address: "registry.example.net", username: "deploy-bot" })]),
     registryPassword: () => {
-        expect(isSecret(image().inputs.registry) || isSecret(image().inputs.registry.password)).toBe(true);
-        expect(reveal(image().inputs.registry).password).toBe("registry-token-for-this-test");
+        expect(isSecret(image().inputs.registries) || isSecret(image().inputs.registries[0].password)).toBe(true);
+        expect(reveal(image().inputs.registries)[0].password).toBe("registry-token-for-this-test");
     },
-    geoserverExtensions: () => expect(image().inputs.build.args.GEOSERVER_EXTENSIONS).toBe("wps"),
-    imagePlatform: () => {
-        expect(image().inputs.build.platform).toBe("linux/arm64");
-        expect(pulled("geoserver").inputs.platform).toBe("linux/arm64");
-    },
-    imageSource: () => expect(image().inputs.build.args.IMAGE_SOURCE).toBe("https://example.net/geostack"),
+    geoserverExtensions: () => expect(image().inputs.buildArgs.GEOSERVER_EXTENSIONS).toBe("wps"),
+    allowUnpinnedExtensions: () => expect(image().inputs.buildArgs.GEOSERVER_EXTENSIONS_ALLOW_UNPINNED).toBe("true"),
+    imagePlatform: () => expect(image().inputs.platforms).toEqual(["linux/arm64"]),
+    imageSource: () => expect(image().inputs.buildArgs.IMAGE_SOURCE).toBe("https://example.net/geostack"),
 };
 
 describe("every config key reaches the deployment", () => {

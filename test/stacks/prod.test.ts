@@ -5,7 +5,7 @@ import { formatJson, formatText, render, type Rendered, SECRET } from "../../too
 import { isSecret, type RegisteredResource, reveal } from "../../tools/render/mocks";
 import { deployStack, type Deployed, readYaml, ROOT, secretValues, STAND_IN_SECRETS } from "../support/harness";
 import { occurrences } from "../support/occurrences";
-import { CONTAINER, envOf, IMAGE, labelsOf, NETWORK, networksOf, RANDOM_PASSWORD, REGISTRY_IMAGE, REMOTE_IMAGE, TAG, VOLUME } from "../support/resources";
+import { CONTAINER, envOf, IMAGE, labelsOf, NETWORK, networksOf, RANDOM_PASSWORD, REGISTRY_IMAGE, REMOTE_IMAGE, VOLUME } from "../support/resources";
 
 const SOCKET = "/var/run/docker.sock";
 const TOKEN = STAND_IN_SECRETS.prod["geostack:registryPassword"];
@@ -31,7 +31,7 @@ const one = (type: string): RegisteredResource => {
     return prod.mocks.ofType(type)[0];
 };
 const image = () => one(IMAGE);
-const geoserverImage = () => prod.mocks.get(REMOTE_IMAGE, "geostack-geoserver-image");
+const push = () => one(REGISTRY_IMAGE);
 
 describe("prod stack: data and names", () => {
     it("protects the data volumes and the certificates, and keeps them if they leave the program", () => {
@@ -240,50 +240,47 @@ describe("prod stack: Docker socket and hardening", () => {
     });
 
     it("runs every container by image ID, so `up` does not replace containers whose image did not change", () => {
-        const imageIds = new Set(prod.mocks.ofType(REMOTE_IMAGE).map((r) => r.state.imageId));
+        const imageIds = new Set([...prod.mocks.ofType(REMOTE_IMAGE).map((r) => r.state.imageId), image().state.digest]);
         for (const c of prod.mocks.ofType(CONTAINER)) expect(imageIds.has(reveal(c.inputs.image)), c.name).toBe(true);
     });
 });
 
 describe("prod stack: the GeoServer image", () => {
-    it("is built and pushed to ghcr.io with the configured login, caching from the previous push of the version", () => {
+    it("is built by the server's engine and loaded there, caching from the previous push of the version", () => {
         const { inputs } = image();
-        expect(inputs.imageName).toBe(`${REPOSITORY}:2.28.4`);
-        expect(inputs.skipPush).toBe(false);
-        expect(reveal(inputs.registry)).toEqual({ server: "ghcr.io", username: "example-user", password: TOKEN });
-        expect(inputs.build.cacheFrom).toEqual({ images: [`${REPOSITORY}:2.28.4`] });
-        expect(inputs.build.args.BUILDKIT_INLINE_CACHE).toBe("1");
+        expect(inputs).toMatchObject({ tags: [`${REPOSITORY}:2.28.4`], builder: { name: "default" }, load: true, push: false });
+        expect(reveal(inputs.registries)).toEqual([{ address: "ghcr.io", username: "example-user", password: TOKEN }]);
+        expect(inputs.cacheFrom).toEqual([{ registry: { ref: `${REPOSITORY}:2.28.4` } }]);
+        expect(inputs.cacheTo).toEqual([{ inline: {} }]);
     });
 
-    it("pushes the fingerprint tag too, and never deletes it from the registry", () => {
-        const tag = one(TAG);
-        const pushed = one(REGISTRY_IMAGE);
-        const buildTag = `${REPOSITORY}:2.28.4-${image().inputs.build.args.IMAGE_REVISION.slice(0, 12)}`;
-        expect(tag.inputs.targetImage).toBe(buildTag);
-        expect(pushed.inputs.name).toBe(buildTag);
-        expect(pushed.inputs.keepRemotely).toBe(true);
-        expect(reveal(pushed.inputs.authConfig)).toEqual({ address: "ghcr.io", username: "example-user", password: TOKEN });
+    it("is pushed by the engine once built, by the tag the build gave it, and never deleted from the registry", () => {
+        expect(push().inputs).toMatchObject({ name: `${REPOSITORY}:2.28.4`, keepRemotely: true, triggers: { imageId: image().state.digest } });
+        expect(reveal(push().inputs.authConfig)).toEqual({ address: "ghcr.io", username: "example-user", password: TOKEN });
+        expect(push().options.dependencies).toContain(image().urn);
     });
 
     it("keeps the registry token a secret in the two inputs that hold it, and out of every output", () => {
         const found = prod.mocks.resources.flatMap((r) => occurrences(r.inputs, TOKEN).map((o) => ({ resource: r.name, ...o })));
         expect(found.map((o) => `${o.resource} ${o.path}`).sort()).toEqual([
-            "geostack-geoserver-image registry.password",
-            "geostack-geoserver-image-build-tag-push authConfig.password",
+            "geostack-geoserver-image registries[0].password",
+            "geostack-geoserver-image-push authConfig.password",
         ]);
         for (const o of found) expect(o.secret, `${o.resource} ${o.path}`).toBe(true);
         for (const [name, output] of Object.entries(prod.outputs)) expect(occurrences(output.value, TOKEN), name).toEqual([]);
     });
 
-    it("runs in the GeoServer container as the ID of a RemoteImage named by the pushed repoDigest", () => {
-        const repoDigest = image().state.repoDigest;
-        expect(repoDigest).toMatch(new RegExp(`^${REPOSITORY}@sha256:[0-9a-f]{64}$`));
-        expect(geoserverImage().inputs).toMatchObject({ name: repoDigest, platform: "linux/amd64", keepLocally: true });
-        expect(reveal(geoserver().inputs.image)).toBe(geoserverImage().state.imageId);
-        // The container waits for the image it runs.
-        expect(geoserver().options.dependencies).toContain(geoserverImage().urn);
+    // Issue 16: the image was built on this very host, so the container waits for no registry round-trip.
+    it("runs in the GeoServer container by its local image ID, waiting for the build but not for the push", () => {
+        expect(reveal(geoserver().inputs.image)).toBe(image().state.digest);
+        expect(geoserver().options.dependencies).toContain(image().urn);
+        expect(geoserver().options.dependencies).not.toContain(push().urn);
+        expect(prod.mocks.ofType(REMOTE_IMAGE).filter((r) => r.name.includes("geoserver"))).toEqual([]);
+    });
+
+    it("records the digest the registry reports for that push", () => {
         expect(prod.outputs.geoserverImageName).toEqual({ value: `${REPOSITORY}:2.28.4`, secret: false });
-        expect(prod.outputs.geoserverImageDigest).toEqual({ value: repoDigest, secret: false });
+        expect(prod.outputs.geoserverImageDigest).toEqual({ value: `${REPOSITORY}@${push().state.sha256Digest}`, secret: false });
     });
 });
 

@@ -5,8 +5,8 @@ export const CONTAINER = "docker:index/container:Container";
 export const VOLUME = "docker:index/volume:Volume";
 export const NETWORK = "docker:index/network:Network";
 export const REMOTE_IMAGE = "docker:index/remoteImage:RemoteImage";
-export const IMAGE = "docker:index/image:Image";
-export const TAG = "docker:index/tag:Tag";
+export const IMAGE = "docker-build:index:Image";
+export const IMAGE_BUILDER_PROVIDER = "pulumi:providers:docker-build";
 export const REGISTRY_IMAGE = "docker:index/registryImage:RegistryImage";
 export const RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword";
 

@@ -4,7 +4,7 @@ import Ajv2020 from "ajv/dist/2020";
 import { describe, expect, it } from "vitest";
 import { GEOSTACK_SPEC } from "../../components/geostack";
 import { type Arg, InvalidInputError } from "../../components/shared/args";
-import { CONFIG_KEYS, type ConfigContext, parseStackConfig } from "../../config";
+import { CONFIG_KEYS, type ConfigContext, imageBuildHost, parseStackConfig } from "../../config";
 import { readYaml, ROOT, stackConfig } from "../support/harness";
 
 const TOKEN = "ghp-not-a-real-token";
@@ -133,6 +133,7 @@ describe("parsing the engine's strings", () => {
                 tls: "false",
                 adminAllowlist: '["203.0.113.0/24","2001:db8::/32"]',
                 geoserverExtensions: '["wps","vectortiles"]',
+                allowUnpinnedExtensions: "true",
             }),
         ).toEqual({
             domain: "maps.example.org",
@@ -141,6 +142,7 @@ describe("parsing the engine's strings", () => {
             tls: false,
             adminAllowlist: ["203.0.113.0/24", "2001:db8::/32"],
             geoserverExtensions: ["wps", "vectortiles"],
+            allowUnpinnedExtensions: true,
         });
     });
 
@@ -263,7 +265,9 @@ describe("edge config", () => {
 describe("image config", () => {
     it("builds locally by default: a local repository, no push, no credentials, nothing prebuilt", () => {
         const config = parseStackConfig(raw("dev"));
-        expect(config).toMatchObject({ imageRepository: "geostack/geoserver", pushImage: false, geoserverExtensions: [], imagePlatform: "linux/amd64" });
+        expect(config).toMatchObject({ imageRepository: "geostack/geoserver", pushImage: false, geoserverExtensions: [], allowUnpinnedExtensions: false });
+        // Pulumi.yaml's "" default: the image is built and pulled for the Docker host's own platform.
+        expect(config.imagePlatform).toBeUndefined();
         expect(config.registryUsername).toBeUndefined();
         expect(config.registryPassword).toBeUndefined();
         expect(config.geoserverImage).toBeUndefined();
@@ -453,5 +457,21 @@ describe("secrets, other namespaces and the stack's name", () => {
             ]);
         }
         expect(() => parseStackConfig(raw("dev"), { stack: { name: "prod-eu", namePrefix: "geostack-prod-eu" } })).not.toThrow();
+    });
+});
+
+describe("the Docker host the GeoServer image is built on", () => {
+    it("is docker:host's, given to an explicit docker-build provider, which would otherwise read only DOCKER_HOST", () => {
+        expect(imageBuildHost({ "docker:host": "ssh://deploy@maps.example.org" })).toBe("ssh://deploy@maps.example.org");
+        // Both unset: both providers read DOCKER_HOST (or the local socket); both set alike: the default one suffices.
+        expect(imageBuildHost({})).toBeUndefined();
+        expect(imageBuildHost({ "docker:host": "ssh://a", "docker-build:host": "ssh://a" })).toBeUndefined();
+    });
+
+    it("refuses a docker-build:host that is not docker:host, which would build where the container cannot run it", () => {
+        expect(() => imageBuildHost({ "docker:host": "ssh://a", "docker-build:host": "ssh://b" })).toThrow(
+            /docker-build:host = "ssh:\/\/b": expected docker:host's "ssh:\/\/a": the GeoServer image must be built by the Docker engine that runs it/,
+        );
+        expect(() => imageBuildHost({ "docker-build:host": "ssh://b" })).toThrow(/docker-build:host = "ssh:\/\/b": expected unset, as docker:host is/);
     });
 });

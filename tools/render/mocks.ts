@@ -1,6 +1,9 @@
 import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
+import { registryHostOf } from "../../components/shared/image-ref";
 
 /** A resource as the program registered it: `inputs` keep the engine's secret markers (see `isSecret`). */
 export interface RegisteredResource {
@@ -11,8 +14,8 @@ export interface RegisteredResource {
     inputs: Record<string, any>;
     /** What the mock provider returned: the inputs plus the outputs it computed (see newResource). */
     state: Record<string, any>;
-    /** Resource options as sent to the engine. */
-    options: { protect: boolean; retainOnDelete: boolean; parent: string; dependencies: string[] };
+    /** Resource options as sent to the engine (`provider`: an explicit provider's reference, "" for the default one). */
+    options: { protect: boolean; retainOnDelete: boolean; parent: string; dependencies: string[]; provider: string };
 }
 
 type Secret = { [specialSigKey]: string; value: unknown };
@@ -34,6 +37,18 @@ export function reveal<T = any>(value: unknown): T {
 
 function digest(...parts: string[]): string {
     return crypto.createHash("sha256").update(parts.join("\0")).digest("hex");
+}
+
+/** A hash of every file in a build context and of the Dockerfile; the provider fails the build without a context. */
+function contextHash(location: string, dockerfile: string): string {
+    if (!fs.existsSync(location)) throw new Error(`hashing build context: ${location} does not exist`);
+    const hash = crypto.createHash("sha256");
+    const walk = (dir: string): string[] =>
+        fs
+            .readdirSync(dir, { withFileTypes: true })
+            .flatMap((entry) => (entry.isDirectory() ? walk(path.join(dir, entry.name)) : entry.isFile() ? [path.join(dir, entry.name)] : []));
+    for (const file of [...walk(location).sort(), dockerfile]) hash.update(`${path.relative(location, file)}\0`).update(fs.readFileSync(file));
+    return hash.digest("hex");
 }
 
 /** A password of the requested length, different per resource name, as the random provider would return. */
@@ -84,20 +99,25 @@ export class ProviderMocks implements pulumi.runtime.Mocks {
                 state.repoDigest = name.includes("@sha256:") ? name : `${name.replace(/:[^/:]+$/, "")}@sha256:${digest("manifest", name)}`;
                 break;
             }
-            case "docker:index/image:Image": {
-                // Since provider 4.4, repoDigest is the pushed manifest's `repo@sha256:...`, or for an image that is not
-                // pushed (skipPush) the local image ID, `sha256:...`.
-                const imageName = String(reveal(args.inputs.imageName));
-                const built = digest(JSON.stringify(reveal(args.inputs.build ?? {})), imageName);
-                state.repoDigest = reveal(args.inputs.skipPush) ? `sha256:${built}` : `${imageName.replace(/:[^/:]+$/, "")}@sha256:${built}`;
-                state.imageName = args.inputs.imageName;
+            case "docker-build:index:Image": {
+                // pulumi-docker-build provider/internal/image.go, Create: `contextHash` hashes the build context;
+                // `digest` is the exporter's (for a `load` into the Docker engine its image ID, for a push the pushed
+                // manifest's), set only when the build was exported; `ref` is the first tag, with `@<digest>` when the
+                // tag names its registry (addDigest needs a fully qualified name). Same inputs, same image.
+                const inputs = reveal(args.inputs);
+                const location = String(inputs.context?.location ?? ".");
+                state.contextHash = contextHash(location, String(inputs.dockerfile?.location ?? path.join(location, "Dockerfile")));
+                const exported = Boolean(inputs.load || inputs.push || inputs.exports?.length);
+                const made = JSON.stringify([state.contextHash, inputs.buildArgs ?? {}, inputs.platforms ?? [], inputs.target ?? ""]);
+                state.digest = exported ? `sha256:${digest(made)}` : "";
+                const tag: string | undefined = inputs.tags?.[0];
+                const qualified = tag !== undefined && registryHostOf(tag) !== undefined;
+                state.ref = tag === undefined ? "" : state.digest && qualified ? `${/:[^/]+$/.test(tag) ? tag : `${tag}:latest`}@${state.digest}` : tag;
                 break;
             }
-            case "docker:index/tag:Tag":
-                state.sourceImageId = `sha256:${digest(String(reveal(args.inputs.sourceImage)))}`;
-                break;
             case "docker:index/registryImage:RegistryImage":
-                state.sha256Digest = `sha256:${digest(String(reveal(args.inputs.name)))}`;
+                // The digest the registry reports for the tag just pushed: another image pushed (triggers), another digest.
+                state.sha256Digest = `sha256:${digest(String(reveal(args.inputs.name)), JSON.stringify(reveal(args.inputs.triggers ?? {})))}`;
                 break;
         }
         return { id, state };
@@ -132,6 +152,7 @@ export function installMocks(project = "geostack", stack = "test"): ProviderMock
             retainOnDelete: req.getRetainondelete() ?? false,
             parent: req.getParent(),
             dependencies: req.getDependenciesList(),
+            provider: req.getProvider() ?? "",
         };
         return registerResource(req, callback);
     };

@@ -288,12 +288,18 @@ export function render(project: string, stack: string, deployed: Deployed, reloc
             .ofType("docker:index/remoteImage:RemoteImage")
             .map((r) => [String(reveal(r.state.imageId)), `${reveal(r.inputs.name)} (by image ID)`]),
         ...deployed.mocks
-            .ofType("docker:index/image:Image")
-            .map((r) => [String(reveal(r.state.repoDigest)), `${reveal(r.inputs.imageName)} (built here, by image ID)`]),
+            .ofType("docker-build:index:Image")
+            // With the ID: the mocks derive it from the build's inputs, so a diff shows the container replaced when they change.
+            .map((r) => [
+                String(reveal(r.state.digest)),
+                `${reveal(r.inputs.tags)?.[0]} (built here, image ID ${String(reveal(r.state.digest)).slice(0, 19)})`,
+            ]),
     ] as [string, string][]);
     const resources = deployed.mocks.resources.map((r) => {
         const inputs = relocate(r.inputs, relocations);
         const image = r.type === "docker:index/container:Container" && pulledFrom.get(String(reveal(inputs.image)));
+        // docker-build rebuilds when the files of the context change, which its inputs do not show: its hash does.
+        if (r.type === "docker-build:index:Image") return { ...r, inputs: { ...inputs, contextHash: r.state.contextHash } };
         return { ...r, inputs: image ? { ...inputs, image } : inputs };
     });
     const outputs = Object.fromEntries(Object.entries(deployed.outputs).map(([name, o]) => [name, { ...o, value: relocate(o.value, relocations) }]));

@@ -15,7 +15,7 @@ function registered(type: string, name: string, inputs: Record<string, unknown>,
         id: name,
         inputs,
         state: inputs,
-        options: { protect, retainOnDelete: protect, parent, dependencies: [] },
+        options: { protect, retainOnDelete: protect, parent, dependencies: [], provider: "" },
     };
 }
 
