@@ -173,10 +173,7 @@ describe("the policy pack, served as the CLI starts it", () => {
         await configure("prod");
         const served = await analyzeOverGrpc(resources);
         expect(sorted(served.violations)).toEqual(sorted(analyze(resources, readPackConfig("prod")).violations));
-        expect(brief(served.violations)).toEqual([
-            "no-secrets-in-env geostack-geoserver",
-            "no-secrets-in-env geostack-geoserver",
-        ]);
+        expect(brief(served.violations)).toEqual(["no-secrets-in-env geostack-geoserver", "no-secrets-in-env geostack-geoserver"]);
         expect(served.notApplicable).toEqual([]);
     });
 

@@ -76,6 +76,11 @@ export class ProviderMocks implements pulumi.runtime.Mocks {
         const { urn, ...options } = this.pendingOptions;
         this.pendingOptions = undefined;
         const state: Record<string, any> = { ...args.inputs };
+        // The provider uploads before the first start through Docker's archive API at "/", which Docker refuses on a
+        // read-only root filesystem (moby daemon/archive_unix.go, checkWritablePath): the create fails.
+        if (args.type === "docker:index/container:Container" && reveal(args.inputs.readOnly) && reveal<unknown[]>(args.inputs.uploads ?? []).length > 0) {
+            throw new Error(`${args.name}: Unable to upload volume content: Error response from daemon: container rootfs is marked read-only`);
+        }
         this.resources.push({ type: args.type, name: args.name, urn, id, inputs: args.inputs, state, options });
         switch (args.type) {
             case "random:index/randomPassword:RandomPassword": {
