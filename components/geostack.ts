@@ -56,6 +56,8 @@ export interface GeoStackArgs {
     geoserverCpus?: string;
     /** traefik CPU limit, in CPUs (0.1 to 9.99); default 1. */
     traefikCpus?: string;
+    /** The group owning the Docker socket on the host: the Docker API proxy then runs unprivileged in that group instead of as root. */
+    dockerSocketGroupId?: number;
     /** HTTPS with Let's Encrypt certificates (needs `acmeEmail` and a public domain); plain HTTP when false. */
     tls?: boolean;
     /** Contact e-mail of the Let's Encrypt account; required when `tls` is true. */
@@ -106,6 +108,7 @@ export const GEOSTACK_SPEC = spec(
         postgisCpus: postgis.cpus,
         geoserverCpus: geoserver.cpus,
         traefikCpus: traefik.cpus,
+        dockerSocketGroupId: traefik.dockerSocketGroupId,
         tls: traefik.tls,
         acmeEmail: traefik.acmeEmail,
         acmeStaging: traefik.acmeStaging,
@@ -264,6 +267,7 @@ export class GeoStack extends pulumi.ComponentResource {
                 image: settings.traefikImage,
                 memoryMb: settings.traefikMemoryMb,
                 cpus: settings.traefikCpus,
+                dockerSocketGroupId: settings.dockerSocketGroupId,
                 tls,
                 acmeEmail: settings.acmeEmail,
                 acmeStaging: settings.acmeStaging,

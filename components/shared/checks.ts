@@ -60,6 +60,12 @@ export const adminCidrList: Check<string[]> = (value) => {
               .join(", ")} would open the web UI and REST API to ${tooWide.some((b) => b.endsWith("/0")) ? "everyone" : "much of the internet"}`;
 };
 
+/** A Unix group ID other than root's. */
+export const groupId: Check<number> = (value) =>
+    Number.isInteger(value) && value >= 1 && value <= 2_147_483_647
+        ? undefined
+        : "a group ID, a whole number from 1 (the output of stat -c %g /var/run/docker.sock)";
+
 export const tcpPort: Check<number> = (value) => (Number.isInteger(value) && value >= 1 && value <= 65535 ? undefined : "an integer TCP port from 1 to 65535");
 
 export const requestRate: Check<number> = (value) =>

@@ -4,12 +4,14 @@ import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { DEFAULT_CPUS, DEFAULT_DOCKER_SOCKET_PROXY_IMAGE, DEFAULT_MEMORY_MB, MIN_MEMORY_MB } from "../defaults";
 import { arg, type EntriesFor, resolveOrThrow, spec } from "../shared/args";
-import { cpuLimit, dockerNamePrefix, imageReference, memoryMb } from "../shared/checks";
+import { cpuLimit, dockerNamePrefix, groupId, imageReference, memoryMb } from "../shared/checks";
 import { pullImage, withContainerDefaults } from "../shared/container";
 
 export const DOCKER_SOCKET = "/var/run/docker.sock";
 export const DOCKER_SOCKET_PROXY_ALIAS = "docker-socket-proxy";
 export const DOCKER_SOCKET_PROXY_PORT = 2375;
+/** uid and gid of the `haproxy` user of the official image (docker-library/haproxy Dockerfile). */
+export const HAPROXY_IMAGE_USER = 99;
 
 /** The variable the proxy's rules travel in; the entrypoint writes them to a file for HAProxy. */
 export const DOCKER_API_PROXY_CONFIG_ENV = "DOCKER_API_PROXY_CONFIG";
@@ -51,6 +53,11 @@ export interface DockerSocketProxyArgs {
     memoryMb?: number;
     /** CPU limit of the container, in CPUs (0.1 to 9.99); default 0.5. */
     cpus?: string;
+    /**
+     * The group owning the Docker socket on the host (`stat -c %g /var/run/docker.sock`): the proxy then runs as the
+     * image's unprivileged `haproxy` user in that group. Unset, it runs as uid 0, the socket's owner.
+     */
+    socketGroupId?: number;
 }
 
 export const DOCKER_SOCKET_PROXY_SPEC = spec({
@@ -58,6 +65,7 @@ export const DOCKER_SOCKET_PROXY_SPEC = spec({
     image: arg.withDefault<string>(DEFAULT_DOCKER_SOCKET_PROXY_IMAGE, { check: imageReference }),
     memoryMb: arg.withDefault<number>(DEFAULT_MEMORY_MB.dockerSocketProxy, { check: memoryMb(MIN_MEMORY_MB.dockerSocketProxy) }),
     cpus: arg.withDefault<string>(DEFAULT_CPUS.dockerSocketProxy, { check: cpuLimit }),
+    socketGroupId: arg.optional<number>("integer", { check: groupId }),
 } satisfies EntriesFor<DockerSocketProxyArgs>);
 
 /**
@@ -102,9 +110,12 @@ export class DockerSocketProxy extends pulumi.ComponentResource {
                     // Nothing writes but the entrypoint, its config file; HAProxy keeps no pid file or stats socket and logs to stdout.
                     readOnly: true,
                     tmpfs: { "/tmp": "rw,noexec,nosuid,nodev,size=1m" },
-                    // The image's user (haproxy, uid 99) cannot open the socket (root:docker, 0660), and the docker group's
-                    // ID differs per host. As uid 0, the socket's owner, it needs no capability to open it or to bind :2375.
-                    user: "0:0",
+                    // The socket is root:docker, 0660. The image's user (haproxy, uid 99) opens it only as a member of
+                    // that group, whose ID differs per host; without it, uid 0, the socket's owner, needs no capability
+                    // to open it (nor to bind :2375).
+                    ...(settings.socketGroupId === undefined
+                        ? { user: "0:0" }
+                        : { user: `${HAPROXY_IMAGE_USER}:${HAPROXY_IMAGE_USER}`, groupAdds: [String(settings.socketGroupId)] }),
                     capabilities: { drops: ["ALL"] },
                     healthcheck: {
                         tests: ["CMD", "wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${DOCKER_SOCKET_PROXY_PORT}/_ping`],

@@ -3,7 +3,7 @@ import * as docker from "@pulumi/docker";
 import * as random from "@pulumi/random";
 import { DEFAULT_CPUS, DEFAULT_MEMORY_MB, DEFAULT_TRAEFIK_IMAGE, MIN_MEMORY_MB } from "../defaults";
 import { arg, type Check, type EntriesFor, resolveOrThrow, spec } from "../shared/args";
-import { cpuLimit, dnsName, dockerNamePrefix, imageReference, memoryMb } from "../shared/checks";
+import { cpuLimit, dnsName, dockerNamePrefix, groupId, imageReference, memoryMb } from "../shared/checks";
 import { pullImage, withContainerDefaults } from "../shared/container";
 import { edgePolicy, edgeSpec } from "../shared/edge";
 import { parseImageReference } from "../shared/image-ref";
@@ -54,6 +54,8 @@ export interface TraefikProxyArgs {
     protectData?: boolean;
     /** An official haproxy image (alpine variant) for the Docker API proxy. */
     dockerSocketProxyImage?: string;
+    /** The group owning the Docker socket on the host: the Docker API proxy then runs unprivileged in that group. */
+    dockerSocketGroupId?: number;
 }
 
 const edge = edgeSpec("domain", "tls", "acmeEmail", "dashboard", "adminAllowlist", "rateLimitAverage", "rateLimitBurst");
@@ -70,6 +72,7 @@ export const TRAEFIK_SPEC = spec(
         acmeStaging: arg.withDefault(false),
         protectData: arg.withDefault(false),
         dockerSocketProxyImage: arg.optional<string>("string", { check: imageReference }),
+        dockerSocketGroupId: arg.optional<number>("integer", { check: groupId }),
     } satisfies EntriesFor<TraefikProxyArgs, "proxyNetworkName">,
     [
         ...edge.rules,
@@ -102,7 +105,11 @@ export class TraefikProxy extends pulumi.ComponentResource {
         const { tls, dashboard, domain } = settings;
         const policy = edgePolicy(settings);
 
-        const socketProxy = new DockerSocketProxy(`${name}-docker-socket-proxy`, { namePrefix, image: settings.dockerSocketProxyImage }, { parent: this });
+        const socketProxy = new DockerSocketProxy(
+            `${name}-docker-socket-proxy`,
+            { namePrefix, image: settings.dockerSocketProxyImage, socketGroupId: settings.dockerSocketGroupId },
+            { parent: this },
+        );
 
         // Always retained: a destroyed stack leaves acme.json on the host, and the next `up` (Docker creates a volume
         // of an existing name by reusing it) finds its certificates instead of asking Let's Encrypt again.

@@ -79,6 +79,7 @@ describe("GeoStack with any one invalid argument of any child registers no resou
         { args: { postgisCpus: "10" } },
         { args: { geoserverCpus: "1.255" } },
         { args: { traefikCpus: "-1" } },
+        { args: { dockerSocketGroupId: 1.5 } },
         { args: { acmeEmail: "ops" } },
         { args: { adminAllowlist: ["10.0.0.0/33"] } },
         { args: { rateLimitAverage: 0 } },

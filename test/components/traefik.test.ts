@@ -99,6 +99,7 @@ describe("TraefikProxy refuses bad args before registering anything", () => {
         { args: { image: "traefik:v2.10" } },
         { args: { memoryMb: 32 } },
         { args: { cpus: "one" } },
+        { args: { dockerSocketGroupId: -5 } },
         { args: { acmeEmail: "ops" } },
         { args: { adminAllowlist: ["10.0.0.0/33"] } },
         { args: { rateLimitAverage: 0 } },
@@ -137,6 +138,7 @@ describe("DockerSocketProxy refuses bad args before registering anything", () =>
         { args: { image: "not a reference" } },
         { args: { memoryMb: 16 } },
         { args: { cpus: "0.05" } },
+        { args: { socketGroupId: 0 } },
     ];
 
     it("has a case for every arg with a check", () => {

@@ -65,10 +65,13 @@ interface Haproxy {
 }
 
 /** HAProxy started by the container's own entrypoint and environment; only the listen address and the socket differ. */
-async function startHaproxy(dir: string, socket: string): Promise<Haproxy> {
+async function startHaproxy(dir: string, socket: string, as?: { uid: number; gid: number }): Promise<Haproxy> {
     const port = await freePort();
     const [shell, ...args] = DOCKER_API_PROXY_ENTRYPOINT;
     const child = spawn(shell, args, {
+        // Dropping root this way also drops every supplementary group (libuv): the gid is the only group.
+        uid: as?.uid,
+        gid: as?.gid,
         env: {
             PATH: process.env.PATH,
             TMPDIR: dir,
@@ -411,6 +414,28 @@ describe.skipIf((!HAPROXY || dockerMissing !== undefined) && !REQUIRE_DOCKERD)("
             expect(denied(direct(["cp", "-", `${readOnly}:/etc`], tar))).toContain("container rootfs is marked read-only");
         } finally {
             ok(direct(["rm", readOnly]));
+        }
+    });
+
+    it("runs unprivileged when it is in the socket's group, and cannot reach Docker when it is not (dockerSocketGroupId)", async () => {
+        const NOBODY = 65534;
+        const group = 4242;
+        const unprivileged = path.join(dir, "unprivileged");
+        fs.mkdirSync(unprivileged, { mode: 0o777 });
+        fs.chmodSync(unprivileged, 0o777);
+        fs.chmodSync(dir, 0o711);
+        fs.chownSync(socket, 0, group);
+        fs.chmodSync(socket, 0o660);
+        const member = await startHaproxy(unprivileged, socket, { uid: NOBODY, gid: group });
+        const outsider = await startHaproxy(unprivileged, socket, { uid: NOBODY, gid: NOBODY });
+        try {
+            expect(ok(docker(`tcp://127.0.0.1:${member.port}`, ["ps", "--all", "--quiet", "--no-trunc"]))).toContain(id);
+            expect(denied(docker(`tcp://127.0.0.1:${outsider.port}`, ["ps", "--all", "--quiet"]))).toMatch(/50[23]|Service Unavailable|Bad Gateway/i);
+            // The rules are the same whoever runs them.
+            expect(denied(docker(`tcp://127.0.0.1:${member.port}`, ["cp", `${id}:/etc/secret`, "-"]))).toMatch(/403|Forbidden/i);
+        } finally {
+            member.stop();
+            outsider.stop();
         }
     });
 

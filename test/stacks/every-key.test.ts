@@ -21,6 +21,7 @@ const CHANGED: Record<string, string> = {
     postgisCpus: "1.5",
     geoserverCpus: "3",
     traefikCpus: "0.25",
+    dockerSocketGroupId: "998",
     tls: "true",
     acmeEmail: "ops@example.net",
     acmeStaging: "true",
@@ -77,6 +78,8 @@ const REACHES: Record<string, () => void> = {
     // As the provider reads it back: "3" would read as "3.0" and replace the container on every `up`.
     geoserverCpus: () => expect(container("geoserver").inputs.cpus).toBe("3.0"),
     traefikCpus: () => expect(container("traefik").inputs.cpus).toBe("0.25"),
+    // The image's haproxy user, in the socket's group, instead of root.
+    dockerSocketGroupId: () => expect(container("traefik-docker-socket-proxy").inputs).toMatchObject({ user: "99:99", groupAdds: ["998"] }),
     postgisMemoryMb: () => expect(container("postgis").inputs.memory).toBe(1536),
     geoserverMemoryMb: () => expect(container("geoserver").inputs.memory).toBe(3072),
     traefikMemoryMb: () => expect(container("traefik").inputs.memory).toBe(128),
