@@ -32,7 +32,7 @@ export const DEFAULT_CPUS = {
 /** Below these, the process does not start reliably (GeoServer's JVM in particular). */
 export const MIN_MEMORY_MB = {
     postgis: 256,
-    geoserver: 768,
+    geoserver: 1024,
     traefik: 64,
     dockerSocketProxy: 32,
 } as const;

@@ -18,6 +18,8 @@ export interface GeoStackArgs {
     geoserverVersion?: string;
     /** A prebuilt GeoServer image reference to run (ideally `repo@sha256:...`); nothing is built then. */
     geoserverImage?: string;
+    /** The prebuilt `geoserverImage` starts as root, as the official image does (GeoStack's own runs as uid 999): GeoServer then keeps the capabilities it needs to switch to 999. */
+    geoserverImageStartsAsRoot?: boolean;
     /** Repository the GeoServer image is built into: `ghcr.io/<owner>/geoserver`, or a local name (the default). */
     imageRepository?: string;
     /** Push the built image to its registry beside the container (which runs it by ID at once); needs `registryUsername` and `registryPassword`. */
@@ -38,7 +40,7 @@ export interface GeoStackArgs {
     postgisImage?: string;
     /** A traefik image pinned to v3.6.1 or later (default: GeoStack's pinned release). */
     traefikImage?: string;
-    /** GeoServer administrator (default `admin`); its password is generated. */
+    /** GeoServer administrator (default `admin`) of a new data directory; its initial password is generated. */
     geoserverAdminUser?: string;
     /** Publishes PostGIS on 127.0.0.1:<port> of the Docker host; unset publishes nothing. */
     publishDatabasePort?: number;
@@ -46,7 +48,7 @@ export interface GeoStackArgs {
     protectData?: boolean;
     /** PostGIS memory limit in MiB (at least 256); default 1024. */
     postgisMemoryMb?: number;
-    /** GeoServer memory limit in MiB (at least 768); default 2048. */
+    /** GeoServer memory limit in MiB (at least 1024); default 2048. The JVM heap gets half of it (all but 1.5 GiB of a larger one). */
     geoserverMemoryMb?: number;
     /** traefik memory limit in MiB (at least 64); default 256. */
     traefikMemoryMb?: number;
@@ -72,6 +74,14 @@ export interface GeoStackArgs {
     rateLimitBurst?: number;
     /** traefik's dashboard on `traefik.<domain>`, for the admin allowlist (and behind basic auth with TLS). */
     dashboard?: boolean;
+    /** The Docker host's port for plain HTTP (default 80): another one lets a second stack share the host. */
+    httpPort?: number;
+    /** The Docker host's port for HTTPS, with `tls` (default 443); Let's Encrypt validates on 443, which must then reach it. */
+    httpsPort?: number;
+    /** Publishes traefik on IPv6 as well as IPv4, and gives the proxy network IPv6 so traefik sees IPv6 clients' addresses (default true). */
+    ipv6?: boolean;
+    /** Publishes traefik on 127.0.0.1 (and ::1) only: a laptop, where nothing on the network should reach the stack. */
+    loopbackOnly?: boolean;
 }
 
 const image = GEOSERVER_IMAGE_SPEC.args;
@@ -89,6 +99,7 @@ export const GEOSTACK_SPEC = spec(
         domain: geoserver.domain,
         geoserverVersion: image.geoserverVersion,
         geoserverImage: arg.optional<string>("string", { check: imageReference }),
+        geoserverImageStartsAsRoot: arg.withDefault(false),
         imageRepository: arg.withDefault<string>(DEFAULT_IMAGE_REPOSITORY, { check: image.repository.check }),
         pushImage: image.push,
         registryUsername: image.registryUsername,
@@ -116,6 +127,10 @@ export const GEOSTACK_SPEC = spec(
         rateLimitAverage: traefik.rateLimitAverage,
         rateLimitBurst: traefik.rateLimitBurst,
         dashboard: traefik.dashboard,
+        httpPort: traefik.httpPort,
+        httpsPort: traefik.httpsPort,
+        ipv6: traefik.ipv6,
+        loopbackOnly: traefik.loopbackOnly,
     } satisfies EntriesFor<GeoStackArgs>,
     [
         ...borrowRules(GEOSERVER_SPEC, {
@@ -124,6 +139,8 @@ export const GEOSTACK_SPEC = spec(
             adminAllowlist: "adminAllowlist",
             rateLimitAverage: "rateLimitAverage",
             rateLimitBurst: "rateLimitBurst",
+            httpPort: "httpPort",
+            httpsPort: "httpsPort",
         }),
         ...borrowRules(TRAEFIK_SPEC, {
             domain: "domain",
@@ -133,6 +150,8 @@ export const GEOSTACK_SPEC = spec(
             adminAllowlist: "adminAllowlist",
             rateLimitAverage: "rateLimitAverage",
             rateLimitBurst: "rateLimitBurst",
+            httpPort: "httpPort",
+            httpsPort: "httpsPort",
         }),
         ...borrowRules(
             GEOSERVER_IMAGE_SPEC,
@@ -149,10 +168,37 @@ export const GEOSTACK_SPEC = spec(
             (settings) => settings.geoserverImage === undefined,
         ),
         {
+            // Both would be bound on 127.0.0.1 at least: Docker refuses the second ("port is already allocated").
+            keys: ["publishDatabasePort", "httpPort", "httpsPort", "tls"],
+            check: ({ publishDatabasePort, httpPort, httpsPort, tls }, name) => {
+                const edgePorts: ["httpPort" | "httpsPort", number][] = tls
+                    ? [
+                          ["httpPort", httpPort],
+                          ["httpsPort", httpsPort],
+                      ]
+                    : [["httpPort", httpPort]];
+                const taken = edgePorts.find(([, port]) => port === publishDatabasePort);
+                return taken
+                    ? problem(name("publishDatabasePort"), publishDatabasePort, `a port traefik does not publish: ${name(taken[0])} is ${taken[1]} too`)
+                    : undefined;
+            },
+        },
+        {
             keys: ["geoserverImage", "pushImage"],
             check: ({ geoserverImage, pushImage }, name) =>
                 geoserverImage !== undefined && pushImage
                     ? problem(name("pushImage"), pushImage, `false when ${name("geoserverImage")} is set: nothing is built`)
+                    : undefined,
+        },
+        {
+            keys: ["geoserverImage", "geoserverImageStartsAsRoot"],
+            check: ({ geoserverImage, geoserverImageStartsAsRoot }, name) =>
+                geoserverImage === undefined && geoserverImageStartsAsRoot
+                    ? problem(
+                          name("geoserverImageStartsAsRoot"),
+                          geoserverImageStartsAsRoot,
+                          `false unless ${name("geoserverImage")} is set: the image GeoStack builds runs as uid 999`,
+                      )
                     : undefined,
         },
         {
@@ -183,11 +229,11 @@ export function geoStackProblems(args: GeoStackArgs, name?: (key: string) => str
 
 /** The whole stack: two networks, PostGIS, GeoServer and traefik (with its Docker socket proxy), wired together. */
 export class GeoStack extends pulumi.ComponentResource {
-    /** `<scheme>://<domain>/geoserver/`: https with `tls`, else http. */
+    /** `<scheme>://<domain>[:<port>]/geoserver/`: https with `tls`, else http; the port when it is not the scheme's own. */
     readonly url: pulumi.Output<string>;
     /** GeoServer administrator user. */
     readonly adminUser: pulumi.Output<string>;
-    /** The GeoServer administrator's generated password (secret). */
+    /** The GeoServer administrator's initial password, generated (secret): set on a new data directory only; a password changed in GeoServer stays. */
     readonly adminPassword: pulumi.Output<string>;
     /** Password of the `geoserver` role on the `gis` database (secret). */
     readonly databasePassword: pulumi.Output<string>;
@@ -199,7 +245,7 @@ export class GeoStack extends pulumi.ComponentResource {
     readonly containerNames: pulumi.Output<string[]>;
     /** PostGIS and GeoServer data volume names. */
     readonly volumeNames: pulumi.Output<string[]>;
-    /** `<scheme>://traefik.<domain>/dashboard/` when `dashboard` is on, else empty. */
+    /** `<scheme>://traefik.<domain>[:<port>]/dashboard/` when `dashboard` is on, else empty. */
     readonly dashboardUrl: pulumi.Output<string>;
     /** Basic-auth password of `admin` on the dashboard (secret); empty without `dashboard` and `tls`. */
     readonly dashboardPassword: pulumi.Output<string>;
@@ -212,13 +258,15 @@ export class GeoStack extends pulumi.ComponentResource {
         const settings = resolveOrThrow(GEOSTACK_SPEC, { ...args, namePrefix: args.namePrefix ?? name }, `Invalid arguments for GeoStack "${name}"`);
         super("geostack:index:GeoStack", name, {}, opts);
         const namePrefix = settings.namePrefix ?? name;
-        const { protectData, domain, tls, adminAllowlist, rateLimitAverage, rateLimitBurst } = settings;
+        const { protectData, domain, tls, adminAllowlist, rateLimitAverage, rateLimitBurst, httpPort, httpsPort, ipv6 } = settings;
 
         const image = this.geoserverImage(name, settings);
 
         // Internal: the database network has no route out of the host.
         const backend = new docker.Network(`${name}-backend`, { name: `${namePrefix}-backend`, driver: "bridge", internal: true }, { parent: this });
-        const proxy = new docker.Network(`${name}-proxy`, { name: `${namePrefix}-proxy`, driver: "bridge" }, { parent: this });
+        // With IPv6, Docker forwards IPv6 clients to traefik's own IPv6 address, which keeps their address (on an IPv4-only
+        // network its proxy relays them from the gateway's). Docker 27 and later allocate the subnet without any setting.
+        const proxy = new docker.Network(`${name}-proxy`, { name: `${namePrefix}-proxy`, driver: "bridge", ...(ipv6 ? { ipv6 } : {}) }, { parent: this });
 
         const postgis = new Postgis(
             `${name}-postgis`,
@@ -239,6 +287,8 @@ export class GeoStack extends pulumi.ComponentResource {
                 namePrefix,
                 domain,
                 image: image.run,
+                // GeoStack's image runs as 999 from the start; only a prebuilt one may start as root.
+                imageStartsAsRoot: settings.geoserverImageStartsAsRoot,
                 backendNetworkName: backend.name,
                 proxyNetworkName: proxy.name,
                 databaseHost: postgis.host,
@@ -254,6 +304,8 @@ export class GeoStack extends pulumi.ComponentResource {
                 adminAllowlist,
                 rateLimitAverage,
                 rateLimitBurst,
+                httpPort,
+                httpsPort,
             },
             // PostGIS's container waits until healthy, so GeoServer starts against a ready database.
             { parent: this, dependsOn: [postgis] },
@@ -276,6 +328,10 @@ export class GeoStack extends pulumi.ComponentResource {
                 rateLimitAverage,
                 rateLimitBurst,
                 protectData,
+                httpPort,
+                httpsPort,
+                ipv6,
+                loopbackOnly: settings.loopbackOnly,
             },
             { parent: this },
         );

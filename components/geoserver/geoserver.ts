@@ -1,3 +1,5 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as random from "@pulumi/random";
@@ -6,17 +8,32 @@ import { POSTGRES_PORT } from "../postgis/postgres";
 import { arg, type EntriesFor, resolveOrThrow, spec } from "../shared/args";
 import { cpuLimit, dockerNamePrefix, memoryMb, userName } from "../shared/checks";
 import { pullImage, withContainerDefaults } from "../shared/container";
-import { edgePolicy, edgeSpec } from "../shared/edge";
-import { geoserverEnv } from "./env";
+import { edgePolicy, edgeSpec, placeholderWarnings, publicOrigin } from "../shared/edge";
+import { ADMIN_PASSWORD_FILE, DATABASE_PASSWORD_FILE, GEOSTACK_ENTRYPOINT, geoserverEnv } from "./env";
+import { defaultImageContext } from "./image-build";
 import { GEOSERVER_CONTEXT_PATH, GEOSERVER_PORT, geoserverRouteLabels } from "./routes";
 
 export const GEOSERVER_DATA_DIR = "/opt/geoserver_data";
-const MAX_RAM_PERCENTAGE = 75;
 // A static file of the web UI: answers once Tomcat and GeoServer are up, without credentials.
 const HEALTHCHECK_URL = `http://127.0.0.1:${GEOSERVER_PORT}${GEOSERVER_CONTEXT_PATH}/web/wicket/resource/org.geoserver.web.GeoServerBasePage/img/logo.png`;
 
 export function officialGeoserverImage(version: string): string {
     return `docker.osgeo.org/geoserver:${version}`;
+}
+
+/**
+ * What a container of an image that starts as root (the official one) keeps, and nothing else: the image's startup.sh
+ * (geoserver/docker startup.sh, RUN_UNPRIVILEGED) rewrites Tomcat's conf, which uid 999 owns after the first start
+ * (DAC_OVERRIDE; its `sed -i` keeps the file's owner and mode: CHOWN, FOWNER), hands its folders to 999 (`chown -R`:
+ * CHOWN, and DAC_OVERRIDE into the directories GeoServer made private) and switches to 999 with setpriv (SETUID,
+ * SETGID), after which Tomcat holds no capability. test/slow/geoserver-entrypoint.test.ts runs those steps as root
+ * with this set, and without each of its members.
+ */
+export const ROOT_IMAGE_CAPABILITIES = ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_SETGID", "CAP_SETUID"];
+
+/** GeoStack's entrypoint (images/geoserver/geostack-entrypoint.sh), which GeoStack's image also holds. */
+export function geostackEntrypoint(): string {
+    return fs.readFileSync(path.join(defaultImageContext(), "geostack-entrypoint.sh"), "utf8");
 }
 
 export interface GeoServerArgs {
@@ -26,6 +43,12 @@ export interface GeoServerArgs {
     domain: string;
     /** Image to run; defaults to the official image at GeoStack's pinned version. An image ID avoids replacements. */
     image?: pulumi.Input<string>;
+    /**
+     * The image starts as root and its startup.sh switches to uid 999, as the official image does (default true): the
+     * container keeps the five capabilities that needs. False for GeoStack's image, which runs as 999 from the start:
+     * every capability is dropped.
+     */
+    imageStartsAsRoot?: boolean;
     /** A network shared with PostGIS (GeoStack's is internal); omit it when the database is reachable on the proxy network or outside Docker. */
     backendNetworkName?: pulumi.Input<string>;
     /** An existing network traefik watches and reaches GeoServer on. */
@@ -38,11 +61,11 @@ export interface GeoServerArgs {
     databaseName: pulumi.Input<string>;
     /** The role it connects as; GeoServer needs no more than to own its tables in that database. */
     databaseUser: pulumi.Input<string>;
-    /** Pass it as a secret; it reaches the container only through its (secret) environment. */
+    /** Handled as a secret; it reaches the container as a file, never in its environment. */
     databasePassword: pulumi.Input<string>;
-    /** GeoServer administrator (default `admin`); its password is generated. */
+    /** GeoServer administrator (default `admin`) of a new data directory; its password is generated. */
     adminUser?: string;
-    /** Memory limit of the container in MiB (at least 768, default 2048); the JVM heap may use 75% of it. */
+    /** Memory limit of the container in MiB (at least 1024, default 2048); the JVM heap gets half of it (all but 1.5 GiB of a larger one). */
     memoryMb?: number;
     /** CPU limit of the container, in CPUs (0.1 to 9.99); default 2. */
     cpus?: string;
@@ -56,14 +79,19 @@ export interface GeoServerArgs {
     rateLimitAverage?: number;
     /** Requests per client IP allowed at once on top of `rateLimitAverage` (default 200). */
     rateLimitBurst?: number;
+    /** The Docker host's port traefik serves plain HTTP on (default 80); part of the public URL when it is not 80. */
+    httpPort?: number;
+    /** The Docker host's port traefik serves HTTPS on (default 443); part of the public URL when it is not 443. */
+    httpsPort?: number;
 }
 
 type Wired = "image" | "backendNetworkName" | "proxyNetworkName" | "databaseHost" | "databasePort" | "databaseName" | "databaseUser" | "databasePassword";
-const edge = edgeSpec("domain", "tls", "adminAllowlist", "rateLimitAverage", "rateLimitBurst");
+const edge = edgeSpec("domain", "tls", "adminAllowlist", "rateLimitAverage", "rateLimitBurst", "httpPort", "httpsPort");
 
 export const GEOSERVER_SPEC = spec(
     {
         namePrefix: arg.optional<string>("string", { check: dockerNamePrefix }),
+        imageStartsAsRoot: arg.withDefault(true),
         ...edge.args,
         adminUser: arg.withDefault<string>(DEFAULT_GEOSERVER_ADMIN_USER, { check: userName }),
         memoryMb: arg.withDefault<number>(DEFAULT_MEMORY_MB.geoserver, { check: memoryMb(MIN_MEMORY_MB.geoserver) }),
@@ -74,15 +102,17 @@ export const GEOSERVER_SPEC = spec(
 );
 
 /**
- * GeoServer from the official image, behind traefik at `<scheme>://<domain>/geoserver`, with a JNDI pool to PostGIS:
- * the OGC services public, the rest only from the admin allowlist, both rate-limited per client IP.
+ * GeoServer from the official image (or one built on it), behind traefik at `<scheme>://<domain>/geoserver`, with a
+ * JNDI pool to PostGIS: the OGC services public, the rest only from the admin allowlist, both rate-limited per client
+ * IP. It starts through GeoStack's entrypoint: the generated administrator password sets up a new data directory only,
+ * the passwords reach the container as files, and Tomcat runs unprivileged.
  */
 export class GeoServer extends pulumi.ComponentResource {
-    /** `<scheme>://<domain>/geoserver/`: https with `tls`, else http. */
+    /** `<scheme>://<domain>[:<port>]/geoserver/`: https with `tls`, else http; the port when it is not the scheme's own. */
     readonly url: pulumi.Output<string>;
     /** GeoServer administrator user. */
     readonly adminUser: pulumi.Output<string>;
-    /** The generated administrator password (secret). */
+    /** The administrator's initial password, generated (secret): set on a new data directory only, never changed by GeoStack afterwards. */
     readonly adminPassword: pulumi.Output<string>;
     /** `<namePrefix>-geoserver` */
     readonly containerName: pulumi.Output<string>;
@@ -95,8 +125,10 @@ export class GeoServer extends pulumi.ComponentResource {
         const namePrefix = settings.namePrefix ?? name;
         const { domain, adminUser, protectData } = settings;
         const policy = edgePolicy(settings);
-        const publicUrl = `${policy.scheme}://${domain}`;
+        const publicUrl = publicOrigin(policy, domain);
+        for (const warning of placeholderWarnings({ tls: policy.tls, domain })) pulumi.log.warn(warning, this);
 
+        // Alphanumeric: the image's update_credentials.sh passes the password to its hashing unquoted.
         const adminPassword = new random.RandomPassword(`${name}-admin-password`, { length: 24, special: false }, { parent: this });
         const volume = new docker.Volume(
             `${name}-data`,
@@ -118,30 +150,24 @@ export class GeoServer extends pulumi.ComponentResource {
                 },
                 {
                     image: args.image ?? pullImage(name, officialGeoserverImage(DEFAULT_GEOSERVER_VERSION), this).imageId,
+                    entrypoints: ["bash", GEOSTACK_ENTRYPOINT],
                     envs: pulumi
-                        .all([
-                            adminPassword.result,
-                            args.databaseHost,
-                            args.databasePort ?? POSTGRES_PORT,
-                            args.databaseName,
-                            args.databaseUser,
-                            args.databasePassword,
-                        ])
-                        .apply(([password, host, port, dbName, user, dbPassword]) =>
-                            geoserverEnv({
-                                publicUrl,
-                                domain,
-                                adminUser,
-                                adminPassword: password,
-                                database: { host, port, name: dbName, user, password: dbPassword },
-                                maxRamPercentage: MAX_RAM_PERCENTAGE,
-                            }),
+                        .all([args.databaseHost, args.databasePort ?? POSTGRES_PORT, args.databaseName, args.databaseUser])
+                        .apply(([host, port, dbName, user]) =>
+                            geoserverEnv({ publicUrl, domain, adminUser, database: { host, port, name: dbName, user }, memoryMb: settings.memoryMb }),
                         ),
+                    // Readable by the unprivileged server (the provider uploads files as root); only GeoServer runs there.
+                    uploads: [
+                        { file: GEOSTACK_ENTRYPOINT, content: geostackEntrypoint(), permissions: "0755" },
+                        { file: ADMIN_PASSWORD_FILE, content: adminPassword.result, permissions: "0444" },
+                        { file: DATABASE_PASSWORD_FILE, content: pulumi.secret(args.databasePassword), permissions: "0444" },
+                    ],
                     volumes: [{ volumeName: volume.name, containerPath: GEOSERVER_DATA_DIR }],
-                    // The image runs Tomcat as its unprivileged user (images/geoserver/Dockerfile), which holds no
-                    // capability: none to keep. Not read-only: Tomcat writes its work and temp directories and
-                    // GeoServer its caches all over the image's tree, and uploads need a writable root.
-                    capabilities: { drops: ["ALL"] },
+                    // GeoStack's image runs Tomcat as its unprivileged user (images/geoserver/Dockerfile), which needs
+                    // no capability; an image that starts as root needs a few until it switches to that user. Not
+                    // read-only: Tomcat writes its work and temp directories and GeoServer its caches all over the
+                    // image's tree, and uploads need a writable root.
+                    capabilities: settings.imageStartsAsRoot ? { drops: ["ALL"], adds: ROOT_IMAGE_CAPABILITIES } : { drops: ["ALL"] },
                     networksAdvanced: [...(args.backendNetworkName === undefined ? [] : [{ name: args.backendNetworkName }]), { name: args.proxyNetworkName }],
                     healthcheck: {
                         tests: ["CMD", "curl", "--fail", "--silent", "--output", "/dev/null", HEALTHCHECK_URL],

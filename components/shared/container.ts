@@ -1,9 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 
+/** The label naming the stack a container belongs to: its `namePrefix`. traefik routes only its own stack's. */
+export const INSTANCE_LABEL = "geostack.instance";
+
 /** Labels every GeoStack container carries, so `docker ps --filter label=geostack.instance=...` finds one stack. */
 export function instanceLabels(namePrefix: string, role: string): Record<string, string> {
-    return { "geostack.instance": namePrefix, "geostack.role": role };
+    return { [INSTANCE_LABEL]: namePrefix, "geostack.role": role };
 }
 
 /** `{ key: value }` as the provider's label list, sorted so that a diff only shows real changes. */
@@ -12,6 +15,9 @@ export function toLabelList(labels: Record<string, string>): docker.types.input.
         .sort()
         .map((label) => ({ label, value: labels[label] }));
 }
+
+/** How often a starting container is probed until it first turns healthy (`pulumi up` waits for that). */
+export const HEALTHCHECK_START_INTERVAL = "5s";
 
 export interface ContainerDefaults {
     /** `<project>-<stack>`: the container is named `<namePrefix>-<role>` so stacks can share a host. */
@@ -36,7 +42,7 @@ export function providerCpus(value: string): string {
 
 /**
  * The one place for what every GeoStack container gets: a stable name, restart policy, rotated logs,
- * a hard memory limit with no swap, a CPU limit, no privilege escalation, and the instance labels.
+ * a hard memory limit, a CPU limit, no privilege escalation, and the instance labels.
  */
 export function withContainerDefaults(
     defaults: ContainerDefaults,
@@ -46,12 +52,22 @@ export function withContainerDefaults(
         ...args,
         name: `${defaults.namePrefix}-${defaults.role}`,
         restart: "unless-stopped",
-        logDriver: "json-file",
-        logOpts: { "max-size": "10m", "max-file": "5" },
+        // Docker's `local` driver rotates by itself (5 compressed files of 20 MiB) and needs no log_opts. Set, log_opts
+        // would replace every container on every `up` where daemon.json has log-opts: Docker merges them into the
+        // container's (moby daemon/logs.go, mergeAndVerifyLogConfig), the provider reads the merged map back and
+        // log_opts is ForceNew (kreuzwerker resource_docker_container.go, containerLogOptsForState).
+        logDriver: "local",
         memory: defaults.memoryMb,
-        memorySwap: defaults.memoryMb,
+        // The one value Docker stores as given on every host: without swap accounting it stores -1 whatever it is sent
+        // (moby daemon_unix.go, verifyPlatformContainerResources), and any other value would be a change at every `up`.
+        // -1 lets a host that has swap lend it; most servers have none. ignoreChanges would not do: Docker refuses a
+        // raised memory limit above the old swap limit it would keep sending.
+        memorySwap: -1,
         cpus: providerCpus(defaults.cpus),
         securityOpts: ["no-new-privileges:true"],
+        // Every field set: Docker fills a zero one from the image's HEALTHCHECK (moby daemon/commit.go), which the
+        // provider reads back as a change at every `up`. startInterval needs Docker Engine 25 (API 1.44); older ones drop it.
+        healthcheck: args.healthcheck && pulumi.output(args.healthcheck).apply((check) => ({ startInterval: HEALTHCHECK_START_INTERVAL, ...check })),
         labels: pulumi.output(defaults.labels ?? {}).apply((labels) => toLabelList({ ...labels, ...instanceLabels(defaults.namePrefix, defaults.role) })),
     };
 }

@@ -1,4 +1,5 @@
 /** Pure builder of traefik's static configuration as command-line flags: no file on the Docker host. */
+import { INSTANCE_LABEL } from "../shared/container";
 import { ENTRYPOINTS } from "../shared/edge";
 
 /** The certificate resolver every router on `websecure` gets its certificate from. */
@@ -15,6 +16,10 @@ export interface TraefikFlagArgs {
     proxyNetworkName: string;
     /** The Docker API, e.g. `tcp://docker-socket-proxy:2375`: never the socket itself. */
     dockerEndpoint: string;
+    /** The `geostack.instance` label of the containers traefik routes (its stack's `namePrefix`): it ignores every other. */
+    instance: string;
+    /** The Docker host's port the websecure entrypoint is published on, where :80 redirects to. */
+    httpsPort: number;
     /** HTTPS on :443 with Let's Encrypt, and :80 redirecting to it. */
     tls: boolean;
     /** Let's Encrypt account e-mail; used when `tls`. */
@@ -29,7 +34,8 @@ export function traefikFlags(args: TraefikFlagArgs): string[] {
     const tls = args.tls
         ? [
               `--entrypoints.${ENTRYPOINTS.websecure}.address=:443`,
-              `--entrypoints.${ENTRYPOINTS.web}.http.redirections.entrypoint.to=${ENTRYPOINTS.websecure}`,
+              // To the host's port when it is not 443: the websecure entrypoint's own :443 is behind Docker's mapping.
+              `--entrypoints.${ENTRYPOINTS.web}.http.redirections.entrypoint.to=${args.httpsPort === 443 ? ENTRYPOINTS.websecure : `:${args.httpsPort}`}`,
               `--entrypoints.${ENTRYPOINTS.web}.http.redirections.entrypoint.scheme=https`,
               `--entrypoints.${ENTRYPOINTS.web}.http.redirections.entrypoint.permanent=true`,
               // Every router on websecure gets TLS from this resolver, for the host names in its rule.
@@ -50,6 +56,9 @@ export function traefikFlags(args: TraefikFlagArgs): string[] {
         // Only containers labelled traefik.enable=true are routed; PostGIS never is.
         "--providers.docker.exposedbydefault=false",
         `--providers.docker.network=${args.proxyNetworkName}`,
+        // Another stack's containers on the same Docker host are not this traefik's to route. Label(`name`,`value`)
+        // matches a label exactly (traefik pkg/provider/constraints, docs .../install-configuration/providers/docker.md).
+        `--providers.docker.constraints=Label(\`${INSTANCE_LABEL}\`,\`${args.instance}\`)`,
         ...(args.dashboard ? ["--api.dashboard=true"] : []),
         // Answers the healthcheck on the internal `traefik` entrypoint (:8080), which is never published.
         "--ping=true",

@@ -5,7 +5,7 @@ import { DEFAULT_CPUS, DEFAULT_MEMORY_MB, DEFAULT_TRAEFIK_IMAGE, MIN_MEMORY_MB }
 import { arg, type Check, type EntriesFor, resolveOrThrow, spec } from "../shared/args";
 import { cpuLimit, dnsName, dockerNamePrefix, groupId, imageReference, memoryMb } from "../shared/checks";
 import { pullImage, withContainerDefaults } from "../shared/container";
-import { edgePolicy, edgeSpec } from "../shared/edge";
+import { edgePolicy, edgeSpec, placeholderWarnings, publicOrigin } from "../shared/edge";
 import { parseImageReference } from "../shared/image-ref";
 import { dashboardHost, dashboardLabels, DASHBOARD_USER } from "./dashboard";
 import { ACME_STORAGE_DIR, traefikFlags } from "./flags";
@@ -56,9 +56,21 @@ export interface TraefikProxyArgs {
     dockerSocketProxyImage?: string;
     /** The group owning the Docker socket on the host: the Docker API proxy then runs unprivileged in that group. */
     dockerSocketGroupId?: number;
+    /** The Docker host's port for plain HTTP (default 80): another one lets two stacks share a host. */
+    httpPort?: number;
+    /** The Docker host's port for HTTPS (default 443). Let's Encrypt validates on 443: another one needs 443 forwarded to it. */
+    httpsPort?: number;
+    /**
+     * Publishes the ports on IPv6 as well as IPv4 (default true). traefik sees an IPv6 client's own address (its
+     * allowlist and rate limits need it) only if the proxy network has IPv6 enabled, as GeoStack's has; on an IPv4-only
+     * network Docker relays IPv6 clients through its proxy, from the network's gateway address.
+     */
+    ipv6?: boolean;
+    /** Publishes the ports on the loopback addresses only (127.0.0.1, ::1): a laptop, not offered to its network. */
+    loopbackOnly?: boolean;
 }
 
-const edge = edgeSpec("domain", "tls", "acmeEmail", "dashboard", "adminAllowlist", "rateLimitAverage", "rateLimitBurst");
+const edge = edgeSpec("domain", "tls", "acmeEmail", "dashboard", "adminAllowlist", "rateLimitAverage", "rateLimitBurst", "httpPort", "httpsPort");
 
 export const TRAEFIK_SPEC = spec(
     {
@@ -73,6 +85,8 @@ export const TRAEFIK_SPEC = spec(
         protectData: arg.withDefault(false),
         dockerSocketProxyImage: arg.optional<string>("string", { check: imageReference }),
         dockerSocketGroupId: arg.optional<number>("integer", { check: groupId }),
+        ipv6: arg.withDefault(true),
+        loopbackOnly: arg.withDefault(false),
     } satisfies EntriesFor<TraefikProxyArgs, "proxyNetworkName">,
     [
         ...edge.rules,
@@ -84,16 +98,23 @@ export const TRAEFIK_SPEC = spec(
     ],
 );
 
+/** The host addresses traefik's ports are published on: every address, or loopback only; IPv4 first, as Docker lists them. */
+export function publishAddresses(settings: { ipv6: boolean; loopbackOnly: boolean }): string[] {
+    const addresses = settings.loopbackOnly ? ["127.0.0.1", "::1"] : ["0.0.0.0", "::"];
+    return settings.ipv6 ? addresses : addresses.slice(0, 1);
+}
+
 /**
- * The reverse proxy: the only container publishing ports (80, and 443 with TLS). It reads the Docker API through a
- * filtering socket proxy, never the socket itself, and runs read-only with only NET_BIND_SERVICE.
+ * The reverse proxy: the only container publishing ports (80, and 443 with TLS, on IPv4 and IPv6). It routes only the
+ * containers of its own stack, reads the Docker API through a filtering socket proxy, never the socket itself, and
+ * runs read-only with only NET_BIND_SERVICE.
  */
 export class TraefikProxy extends pulumi.ComponentResource {
     /** `<namePrefix>-traefik` */
     readonly containerName: pulumi.Output<string>;
     /** `<namePrefix>-docker-socket-proxy` */
     readonly socketProxyContainerName: pulumi.Output<string>;
-    /** `<scheme>://traefik.<domain>/dashboard/`, or empty when the dashboard is off. */
+    /** `<scheme>://traefik.<domain>[:<port>]/dashboard/`, or empty when the dashboard is off. */
     readonly dashboardUrl: pulumi.Output<string>;
     /** Basic-auth password of `admin` on the dashboard (secret); empty without TLS or dashboard. */
     readonly dashboardPassword: pulumi.Output<string>;
@@ -104,6 +125,8 @@ export class TraefikProxy extends pulumi.ComponentResource {
         const namePrefix = settings.namePrefix ?? name;
         const { tls, dashboard, domain } = settings;
         const policy = edgePolicy(settings);
+        // The domain is GeoServer's to warn about (GeoStack passes both the same one).
+        for (const warning of placeholderWarnings({ tls, acmeEmail: settings.acmeEmail })) pulumi.log.warn(warning, this);
 
         const socketProxy = new DockerSocketProxy(
             `${name}-docker-socket-proxy`,
@@ -128,8 +151,16 @@ export class TraefikProxy extends pulumi.ComponentResource {
                   )
             : undefined;
 
-        const ports: docker.types.input.ContainerPort[] = [{ internal: 80, external: 80, ip: "0.0.0.0", protocol: "tcp" }];
-        if (tls) ports.push({ internal: 443, external: 443, ip: "0.0.0.0", protocol: "tcp" });
+        // Ordered as the provider reads them back (by container port, IPv4 first), or every `up` would replace traefik.
+        const published: [number, number][] = tls
+            ? [
+                  [80, settings.httpPort],
+                  [443, settings.httpsPort],
+              ]
+            : [[80, settings.httpPort]];
+        const ports: docker.types.input.ContainerPort[] = published.flatMap(([internal, external]) =>
+            publishAddresses(settings).map((ip) => ({ internal, external, ip, protocol: "tcp" })),
+        );
 
         const container = new docker.Container(
             name,
@@ -141,6 +172,8 @@ export class TraefikProxy extends pulumi.ComponentResource {
                         traefikFlags({
                             proxyNetworkName,
                             dockerEndpoint,
+                            instance: namePrefix,
+                            httpsPort: settings.httpsPort,
                             tls,
                             acmeEmail: settings.acmeEmail,
                             acmeStaging: settings.acmeStaging,
@@ -171,7 +204,7 @@ export class TraefikProxy extends pulumi.ComponentResource {
 
         this.containerName = container.name;
         this.socketProxyContainerName = socketProxy.containerName;
-        this.dashboardUrl = pulumi.output(dashboard ? `${policy.scheme}://${dashboardHost(domain!)}/dashboard/` : "");
+        this.dashboardUrl = pulumi.output(dashboard ? `${publicOrigin(policy, dashboardHost(domain!))}/dashboard/` : "");
         this.dashboardPassword = pulumi.secret(password?.result ?? "");
         this.registerOutputs({
             containerName: this.containerName,

@@ -1,10 +1,13 @@
 // GeoServer on its own, against any PostgreSQL and an existing traefik network: no GeoStack, no stack config.
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { GeoServer, GEOSERVER_SPEC, type GeoServerArgs } from "../../components";
-import { installMocks, isSecret, type ProviderMocks, reveal, settle } from "../../tools/render/mocks";
+import { installMocks, type ProviderMocks, reveal, settle } from "../../tools/render/mocks";
 import { attempt, expectRefusal, type RefusalCase, registrationsDone, titleOf, uncovered } from "../support/refusals";
-import { CONTAINER, envOf, labelsOf, networksOf, REMOTE_IMAGE, VOLUME } from "../support/resources";
+import { ROOT } from "../support/harness";
+import { CONTAINER, envOf, labelsOf, networksOf, REMOTE_IMAGE, uploadOf, VOLUME } from "../support/resources";
 
 const DATABASE = {
     databaseHost: "db.internal.example.org",
@@ -28,6 +31,8 @@ beforeAll(async () => {
         namePrefix: "other",
         domain: "maps.example.org",
         image: "sha256:0123456789abcdef",
+        // As GeoStack's image, which runs as 999 from the start.
+        imageStartsAsRoot: false,
         backendNetworkName: pulumi.output("db-net"),
         proxyNetworkName: pulumi.output("traefik_default"),
         ...DATABASE,
@@ -66,16 +71,39 @@ describe("GeoServer given only a domain, a traefik network and a database", () =
         expect(mocks.get(CONTAINER, "maps").inputs.image).toBe(official.state.imageId);
     });
 
-    it("connects to the database it is given on 5432, the whole environment secret", () => {
+    it("connects to the database it is given on 5432, its password a secret file and in no environment variable", () => {
         const container = mocks.get(CONTAINER, "maps");
-        expect(isSecret(container.inputs.envs)).toBe(true);
         expect(envOf(container)).toMatchObject({
             POSTGRES_HOST: "db.internal.example.org",
             POSTGRES_PORT: "5432",
             POSTGRES_DB: "gisdata",
             POSTGRES_USERNAME: "reader",
-            POSTGRES_PASSWORD: "s3cret-from-elsewhere",
+            POSTGRES_PASSWORD_FILE: "/opt/geostack/secrets/database-password",
         });
+        expect(JSON.stringify(reveal(container.inputs.envs))).not.toContain("s3cret-from-elsewhere");
+        expect(uploadOf(container, "/opt/geostack/secrets/database-password")).toEqual({ content: "s3cret-from-elsewhere", secret: true, permissions: "0444" });
+    });
+
+    it("starts through GeoStack's entrypoint, uploaded, whatever image it runs (here the official one)", () => {
+        const container = mocks.get(CONTAINER, "maps");
+        expect(container.inputs.entrypoints).toEqual(["bash", "/opt/geostack/entrypoint.sh"]);
+        const entrypoint = uploadOf(container, "/opt/geostack/entrypoint.sh");
+        expect(entrypoint.permissions).toBe("0755");
+        expect(entrypoint.content).toBe(fs.readFileSync(path.join(ROOT, "images/geoserver/geostack-entrypoint.sh"), "utf8"));
+    });
+
+    it("keeps only the capabilities the official image needs to step down from root to 999, none of Docker's others", () => {
+        expect(mocks.get(CONTAINER, "maps").inputs.capabilities).toEqual({
+            drops: ["ALL"],
+            adds: ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_SETGID", "CAP_SETUID"],
+        });
+        expect(mocks.get(CONTAINER, "maps").inputs.securityOpts).toEqual(["no-new-privileges:true"]);
+    });
+
+    it("hands the generated administrator password over as a secret file", async () => {
+        const upload = uploadOf(mocks.get(CONTAINER, "maps"), "/opt/geostack/secrets/geoserver-admin-password");
+        expect(upload).toMatchObject({ secret: true, permissions: "0444" });
+        expect(upload.content).toBe((await settle(maps.adminPassword)).value);
     });
 
     it("joins only the traefik network when no backend network is given, and is routed through it", () => {
@@ -106,13 +134,18 @@ describe("GeoServer wired to other resources' outputs", () => {
         expect(mocks.ofType(REMOTE_IMAGE).map((r) => r.name)).not.toContain("wired-image");
     });
 
+    it("keeps no capability when its image runs as 999 from the start", () => {
+        expect(mocks.get(CONTAINER, "wired").inputs.capabilities).toEqual({ drops: ["ALL"] });
+    });
+
     it("joins the backend network before the proxy network", () => {
         expect(networksOf(mocks.get(CONTAINER, "wired"))).toEqual([{ name: "db-net" }, { name: "traefik_default" }]);
         expect(labelsOf(mocks.get(CONTAINER, "wired"))["traefik.docker.network"]).toBe("traefik_default");
     });
 
     it("connects on the database port it is given as an output", () => {
-        expect(envOf(mocks.get(CONTAINER, "wired"))).toMatchObject({ POSTGRES_PORT: "6543", POSTGRES_PASSWORD: "s3cret" });
+        expect(envOf(mocks.get(CONTAINER, "wired"))).toMatchObject({ POSTGRES_PORT: "6543" });
+        expect(uploadOf(mocks.get(CONTAINER, "wired"), "/opt/geostack/secrets/database-password").content).toBe("s3cret");
     });
 
     it("protects the data directory from destroy and keeps it when deleted, with protectData", () => {
@@ -133,6 +166,9 @@ describe("GeoServer refuses bad args before registering anything", () => {
         { args: { adminAllowlist: ["10.0.0.0/33"] } },
         { args: { rateLimitAverage: 0 } },
         { args: { rateLimitBurst: 1.5 } },
+        { args: { httpPort: 1.5 } },
+        { args: { httpsPort: -1 } },
+        { args: { tls: true, httpPort: 8443, httpsPort: 8443 }, message: /^httpsPort = 8443: expected another port than httpPort \(8443\)/ },
         {
             args: { tls: true, domain: "maps.local" },
             message: /^domain = "maps\.local": expected a public DNS name Let's Encrypt can certify .*, since tls is true; set tls to false/,

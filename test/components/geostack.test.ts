@@ -14,7 +14,18 @@ describe("GeoStack given only a domain", () => {
         pulumi.runtime.setAllConfig({});
         mocks = installMocks("some-other-project", "staging");
         stack = new GeoStack("gs", { domain: "gs.example.org" });
+        new GeoStack("official", { domain: "gs.example.org", geoserverImage: "docker.osgeo.org/geoserver:2.28.4", geoserverImageStartsAsRoot: true });
         await registrationsDone();
+    });
+
+    it("runs the GeoServer image it builds (uid 999) with no capability; a prebuilt one that starts as root keeps what stepping down needs", () => {
+        const capabilities = (name: string) =>
+            mocks.resources.find((r) => r.type === "docker:index/container:Container" && r.name === name)?.inputs.capabilities;
+        expect(capabilities("gs-geoserver")).toEqual({ drops: ["ALL"] });
+        expect(capabilities("official-geoserver")).toEqual({
+            drops: ["ALL"],
+            adds: ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_SETGID", "CAP_SETUID"],
+        });
     });
 
     it("prefixes every name with the component name", async () => {
@@ -84,6 +95,8 @@ describe("GeoStack with any one invalid argument of any child registers no resou
         { args: { adminAllowlist: ["10.0.0.0/33"] } },
         { args: { rateLimitAverage: 0 } },
         { args: { rateLimitBurst: 1.5 } },
+        { args: { httpPort: 0 } },
+        { args: { httpsPort: 100000 } },
     ];
     // The children's rules between args, and GeoStack's own, each broken alone.
     const brokenRules: RefusalCase[] = [
@@ -93,6 +106,12 @@ describe("GeoStack with any one invalid argument of any child registers no resou
             message: /^domain = "maps\.local": expected a public DNS name .*, since tls is true; set tls to false/,
         },
         { args: { dashboard: true }, message: /^adminAllowlist = \[\]: expected at least one CIDR, since dashboard is true/ },
+        {
+            args: { tls: true, acmeEmail: "ops@example.net", httpPort: 443 },
+            message: /^httpsPort = 443: expected another port than httpPort \(443\), since tls is true/,
+        },
+        // Docker would refuse the second binding of the port at `up`, after half the stack is created.
+        { args: { publishDatabasePort: 80 }, message: /^publishDatabasePort = 80: expected a port traefik does not publish: httpPort is 80 too$/ },
         {
             args: { geoserverExtensions: ["wsp"] },
             message: /^geoserverExtensions = \["wsp"\]: expected official GeoServer 2\.28 extension names; unknown: wsp;/,
@@ -122,6 +141,10 @@ describe("GeoStack with any one invalid argument of any child registers no resou
         {
             args: { geoserverImage: prebuilt, geoserverExtensions: ["wps"] },
             message: /^geoserverExtensions = \["wps"\]: expected \[\] when geoserverImage is set/,
+        },
+        {
+            args: { geoserverImageStartsAsRoot: true },
+            message: /^geoserverImageStartsAsRoot = true: expected false unless geoserverImage is set: the image GeoStack builds runs as uid 999$/,
         },
     ];
     const cases = [...badValues, ...brokenRules];

@@ -65,8 +65,12 @@ describe("the GeoServer Dockerfile", () => {
         const users = all("USER");
         const user = substitute(users[users.length - 1].args, stageArgs as Record<string, string>);
         expect(user).toBe("999:999");
-        // startup.sh would otherwise try to create a user and gosu to it, which a non-root process cannot.
-        expect(JSON.parse(all("ENTRYPOINT")[0].args)).toEqual(["env", "RUN_UNPRIVILEGED=false", "bash", "/opt/startup.sh"]);
+        // GeoStack's entrypoint (test/slow/geoserver-entrypoint.test.ts), which keeps startup.sh from switching users.
+        expect(JSON.parse(all("ENTRYPOINT")[0].args)).toEqual(["bash", "/opt/geostack/entrypoint.sh"]);
+        // Copied before the switch to the unprivileged user, so it stays root's.
+        const entrypointCopy = stage.findIndex((i) => i.keyword === "COPY" && i.args.startsWith("geostack-entrypoint.sh "));
+        expect(entrypointCopy).toBeGreaterThan(-1);
+        expect(entrypointCopy).toBeLessThan(stage.indexOf(users[users.length - 1]));
         // The server owns only what it writes; the webapp stays root's.
         const chown = runWith("chown");
         expect(chown.args).toMatch(/chown -R "\$\{GEOSERVER_UID\}:\$\{GEOSERVER_GID\}" "\$\{GEOSERVER_DATA_DIR\}"/);

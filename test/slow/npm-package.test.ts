@@ -80,6 +80,7 @@ describe("npm package @geostack/components", () => {
             "images/geoserver/.dockerignore",
             "images/geoserver/Dockerfile",
             "images/geoserver/extension-checksums.sha256",
+            "images/geoserver/geostack-entrypoint.sh",
             "images/geoserver/install-extensions.sh",
             "package.json",
         ]);

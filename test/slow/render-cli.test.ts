@@ -130,6 +130,26 @@ describe("npm run render:diff on real git history", () => {
         expect(out).not.toContain("DATA LOSS");
     }, 120_000);
 
+    it("flags an added GeoServer extension as a rebuild and a replacement of the GeoServer container, with downtime", () => {
+        git("checkout", "--quiet", "-b", "extension", "main");
+        // Nothing is pinned in extension-checksums.sha256 yet: the stack accepts an unpinned zip.
+        edit(
+            "Pulumi.dev.yaml",
+            "geostack:pushImage: false",
+            "geostack:pushImage: false\n    geostack:allowUnpinnedExtensions: true\n    geostack:geoserverExtensions:\n        - wps",
+        );
+        git("commit", "--quiet", "--all", "--message", "add WPS");
+        const result = diff("--stack", "dev");
+        expect(result.status, result.stderr).toBe(0);
+        const out = result.stdout;
+        expect(out).toContain("> ⏸️ **Downtime: `geostack-dev-geoserver` is recreated (stopped, removed, started anew).**");
+        expect(out).toContain("#### Replace `geostack-geoserver` (`docker:index/container:Container`, named `geostack-dev-geoserver`)");
+        expect(out).toMatch(/Docker must recreate this container for `image`: it is stopped, removed and started anew \(downtime\)\./);
+        // The image itself is rebuilt in place.
+        expect(out).toContain("#### Update `geostack-geoserver-image` (`docker-build:index:Image`)");
+        expect(out).toMatch(/\| `buildArgs\.GEOSERVER_EXTENSIONS` \| [^|]* \| `wps` \|/);
+    }, 120_000);
+
     it("flags a change of the GeoServer image's build context as a rebuild that replaces the GeoServer container", () => {
         git("checkout", "--quiet", "-b", "dockerfile", "main");
         edit("images/geoserver/Dockerfile", "USER root\n", 'LABEL geostack.note="rebuilt"\nUSER root\n');

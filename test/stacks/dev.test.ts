@@ -1,8 +1,21 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { formatJson, formatText, render, type Rendered, SECRET } from "../../tools/render/render";
-import { isSecret, type RegisteredResource, reveal } from "../../tools/render/mocks";
+import { DOCKER_HOSTS, isSecret, type RegisteredResource, reveal } from "../../tools/render/mocks";
 import { deployStack, type Deployed, readYaml, secretValues } from "../support/harness";
-import { CONTAINER, envOf, IMAGE, IMAGE_BUILDER_PROVIDER, labelsOf, NETWORK, networksOf, REGISTRY_IMAGE, REMOTE_IMAGE, VOLUME } from "../support/resources";
+import { nextPlan } from "../support/next-plan";
+import {
+    CONTAINER,
+    envOf,
+    IMAGE,
+    IMAGE_BUILDER_PROVIDER,
+    labelsOf,
+    NETWORK,
+    networksOf,
+    REGISTRY_IMAGE,
+    REMOTE_IMAGE,
+    uploadOf,
+    VOLUME,
+} from "../support/resources";
 
 // The dev stack exactly as committed, run once for the whole file; the render is of that same run.
 let dev: Deployed;
@@ -50,12 +63,12 @@ describe("dev stack: networks, ports and data", () => {
         expect(dev.outputs.databaseAddress.value).toBe("127.0.0.1:15432");
     });
 
-    it("publishes nothing beyond loopback except traefik's port 80", () => {
-        const published = dev.mocks
-            .ofType(CONTAINER)
-            .flatMap((c) => (c.inputs.ports ?? []).map((p: any) => ({ container: c.inputs.name, ...p })))
-            .filter((p) => p.ip !== "127.0.0.1");
-        expect(published).toEqual([{ container: "geostack-dev-traefik", internal: 80, external: 80, ip: "0.0.0.0", protocol: "tcp" }]);
+    it("publishes nothing beyond loopback, traefik's port 80 included: a laptop's network does not reach the stack", () => {
+        const published = dev.mocks.ofType(CONTAINER).flatMap((c) => (c.inputs.ports ?? []).map((p: any) => ({ container: c.inputs.name, ...p })));
+        expect(published.filter((p) => p.ip !== "127.0.0.1")).toEqual([]);
+        expect(published.filter((p) => p.container === "geostack-dev-traefik")).toEqual([
+            { container: "geostack-dev-traefik", internal: 80, external: 80, ip: "127.0.0.1", protocol: "tcp" },
+        ]);
     });
 
     it("mounts PostGIS 17's data volume at /var/lib/postgresql/data, with the major in its name", () => {
@@ -108,7 +121,6 @@ describe("dev stack: GeoServer", () => {
             PROXY_BASE_URL: "http://geostack.localhost/geoserver",
             GEOSERVER_CSRF_WHITELIST: "geostack.localhost",
             SKIP_DEMO_DATA: "true",
-            RUN_UNPRIVILEGED: "true",
         });
         expect(networksOf(geoserver).map((n) => n.name)).toEqual(["geostack-dev-backend", "geostack-dev-proxy"]);
     });
@@ -122,31 +134,39 @@ describe("dev stack: GeoServer", () => {
         expect(geoserverLabel("middlewares.geostack-dev-geoserver-ratelimit.ratelimit.burst")).toBe("200");
     });
 
-    it("connects to the gis database as the geoserver role, with the password PostGIS set", () => {
+    it("connects to the gis database as the geoserver role, with the password PostGIS set, as a file", () => {
         const geoserverEnv = envOf(container("geoserver"));
         expect(geoserverEnv).toMatchObject({
-            POSTGRES_JNDI_ENABLED: "true",
             POSTGRES_HOST: "postgis",
             POSTGRES_PORT: "5432",
             POSTGRES_DB: "gis",
             POSTGRES_USERNAME: "geoserver",
+            POSTGRES_PASSWORD_FILE: "/opt/geostack/secrets/database-password",
         });
-        const uploads = reveal<any[]>(container("postgis").inputs.uploads);
-        expect(geoserverEnv.POSTGRES_PASSWORD).toBe(uploads.find((u) => u.file === "/run/secrets/geoserver-db-password").content);
-        expect(geoserverEnv.POSTGRES_PASSWORD).toBe(dev.outputs.databasePassword.value);
-        expect(geoserverEnv.POSTGRES_PASSWORD).toHaveLength(32);
+        const password = uploadOf(container("geoserver"), "/opt/geostack/secrets/database-password");
+        expect(password).toMatchObject({ content: dev.outputs.databasePassword.value, secret: true });
+        // The one PostGIS gives the geoserver role, from its own file.
+        expect(password.content).toBe(uploadOf(container("postgis"), "/run/secrets/geoserver-db-password").content);
+        expect(password.content).toHaveLength(32);
     });
 
-    it("sizes the JVM from the container's memory limit, not a fixed -Xmx", () => {
+    it("sizes the JVM to the container's memory limit: half of it for the heap, capped metaspace and direct memory", () => {
         const geoserver = container("geoserver");
         expect(geoserver.inputs.memory).toBe(2048);
-        expect(envOf(geoserver).EXTRA_JAVA_OPTS).toContain("-XX:MaxRAMPercentage=75");
-        expect(envOf(geoserver).EXTRA_JAVA_OPTS).not.toMatch(/-Xmx/);
+        expect(envOf(geoserver).EXTRA_JAVA_OPTS).toBe("-Xmx1024m -XX:MaxMetaspaceSize=256m -XX:MaxDirectMemorySize=204m -XX:+ExitOnOutOfMemoryError");
     });
 
-    it("keeps every password secret in container inputs and stack outputs", () => {
+    it("keeps every password secret in container inputs and stack outputs, and out of every container's environment", () => {
         expect(isSecret(container("postgis").inputs.uploads)).toBe(true);
-        expect(isSecret(container("geoserver").inputs.envs)).toBe(true);
+        const passwords = ["geoserverAdminPassword", "databasePassword", "databaseSuperuserPassword"].map((output) => dev.outputs[output].value);
+        for (const c of dev.mocks.ofType(CONTAINER)) {
+            const env = JSON.stringify(reveal(c.inputs.envs ?? []));
+            for (const password of passwords) expect(env, c.name).not.toContain(password);
+        }
+        expect(uploadOf(container("geoserver"), "/opt/geostack/secrets/geoserver-admin-password")).toMatchObject({
+            content: dev.outputs.geoserverAdminPassword.value,
+            secret: true,
+        });
         for (const output of ["geoserverAdminPassword", "databasePassword", "databaseSuperuserPassword"]) {
             expect(dev.outputs[output].secret, output).toBe(true);
         }
@@ -157,16 +177,15 @@ describe("dev stack: GeoServer", () => {
 describe("dev stack: every container", () => {
     it("gets the common defaults", () => {
         for (const c of dev.mocks.ofType(CONTAINER)) {
-            expect(c.inputs, c.name).toMatchObject({
-                restart: "unless-stopped",
-                logDriver: "json-file",
-                logOpts: { "max-size": "10m", "max-file": "5" },
-                securityOpts: ["no-new-privileges:true"],
-            });
+            expect(c.inputs, c.name).toMatchObject({ restart: "unless-stopped", logDriver: "local", securityOpts: ["no-new-privileges:true"] });
+            expect(c.inputs.logOpts, c.name).toBeUndefined();
             expect(c.inputs.memory, c.name).toBeGreaterThan(0);
-            expect(c.inputs.memorySwap, c.name).toBe(c.inputs.memory);
             expect(labelsOf(c)["geostack.instance"], c.name).toBe("geostack-dev");
         }
+    });
+
+    it.each(Object.keys(DOCKER_HOSTS))("is neither replaced nor updated by the next `pulumi up` on %s", (host) => {
+        for (const c of dev.mocks.ofType(CONTAINER)) expect(nextPlan(c, DOCKER_HOSTS[host]), c.name).toEqual([]);
     });
 
     it("is health-checked, and GeoServer waits for PostGIS", () => {

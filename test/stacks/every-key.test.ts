@@ -2,10 +2,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { CONFIG_KEYS } from "../../config";
 import { isSecret, type RegisteredResource, reveal } from "../../tools/render/mocks";
 import { type Deployed, runProgram, stackConfig } from "../support/harness";
-import { CONTAINER, envOf, IMAGE, labelsOf, REGISTRY_IMAGE, REMOTE_IMAGE, VOLUME } from "../support/resources";
+import { CONTAINER, envOf, IMAGE, labelsOf, NETWORK, REGISTRY_IMAGE, REMOTE_IMAGE, VOLUME } from "../support/resources";
 
 // Every key set away from its default, so a key the program ignored would show here. `geoserverImage` excludes a
-// build and has its own stack test (prebuilt-image).
+// build and has its own stack tests (prebuilt-image, official-image), as `geoserverImageStartsAsRoot`, which needs it.
 const CHANGED: Record<string, string> = {
     domain: "maps.example.net",
     geoserverVersion: "2.28.3",
@@ -29,6 +29,10 @@ const CHANGED: Record<string, string> = {
     rateLimitAverage: "7",
     rateLimitBurst: "9",
     dashboard: "true",
+    httpPort: "8080",
+    httpsPort: "8443",
+    ipv6: "false",
+    loopbackOnly: "true",
     imageRepository: "registry.example.net/geo/geoserver",
     pushImage: "true",
     registryUsername: "deploy-bot",
@@ -39,7 +43,7 @@ const CHANGED: Record<string, string> = {
     imagePlatform: "linux/arm64",
     imageSource: "https://example.net/geostack",
 };
-const COVERED_ELSEWHERE = ["geoserverImage"];
+const COVERED_ELSEWHERE = ["geoserverImage", "geoserverImageStartsAsRoot"];
 
 let run: Deployed;
 beforeAll(async () => {
@@ -55,7 +59,7 @@ const traefikFlags = (): string[] => container("traefik").inputs.command;
 const geoserverLabel = (key: string): string => labelsOf(container("geoserver"))[`traefik.http.middlewares.geostack-dev-geoserver-${key}`];
 
 const REACHES: Record<string, () => void> = {
-    domain: () => expect(envOf(container("geoserver")).PROXY_BASE_URL).toBe("https://maps.example.net/geoserver"),
+    domain: () => expect(envOf(container("geoserver")).PROXY_BASE_URL).toBe("https://maps.example.net:8443/geoserver"),
     geoserverVersion: () => {
         expect(image().inputs.tags).toEqual(["registry.example.net/geo/geoserver:2.28.3"]);
         expect(image().inputs.buildArgs.GEOSERVER_VERSION).toBe("2.28.3");
@@ -91,6 +95,20 @@ const REACHES: Record<string, () => void> = {
     rateLimitAverage: () => expect(geoserverLabel("ratelimit.ratelimit.average")).toBe("7"),
     rateLimitBurst: () => expect(geoserverLabel("ratelimit.ratelimit.burst")).toBe("9"),
     dashboard: () => expect(traefikFlags()).toContain("--api.dashboard=true"),
+    httpPort: () => expect(container("traefik").inputs.ports).toContainEqual({ internal: 80, external: 8080, ip: "127.0.0.1", protocol: "tcp" }),
+    httpsPort: () => {
+        expect(container("traefik").inputs.ports).toContainEqual({ internal: 443, external: 8443, ip: "127.0.0.1", protocol: "tcp" });
+        expect(traefikFlags()).toContain("--entrypoints.web.http.redirections.entrypoint.to=:8443");
+        expect(run.outputs.geoserverUrl.value).toBe("https://maps.example.net:8443/geoserver/");
+    },
+    ipv6: () => {
+        expect(container("traefik").inputs.ports.map((p: { ip: string }) => p.ip)).toEqual(["127.0.0.1", "127.0.0.1"]);
+        expect(run.mocks.ofType(NETWORK).find((n) => n.inputs.name === "geostack-dev-proxy")!.inputs.ipv6).toBeUndefined();
+    },
+    loopbackOnly: () => {
+        const published = run.mocks.ofType(CONTAINER).flatMap((c) => (c.inputs.ports ?? []).map((p: { ip: string }) => p.ip));
+        expect(new Set(published)).toEqual(new Set(["127.0.0.1"]));
+    },
     imageRepository: () => expect(image().inputs.tags).toEqual([expect.stringMatching(/^registry\.example\.net\/geo\/geoserver:/)]),
     pushImage: () => {
         const push = run.mocks.get(REGISTRY_IMAGE, "geostack-geoserver-image-push");

@@ -38,7 +38,7 @@ describe("an invalid stack config stops the program before anything is registere
             expect.arrayContaining([
                 '  - geostack:domain = "http://maps.example.org": expected a lower-case DNS name such as geostack.example.org (no scheme, port, path or IP address)',
                 '  - geostack:postgisMemoryMb = "lots": expected a whole number',
-                "  - geostack:geoserverMemoryMb = 512: expected a whole number of MiB, at least 768",
+                "  - geostack:geoserverMemoryMb = 512: expected a whole number of MiB, at least 1024",
                 expect.stringMatching(/^ {2}- geostack:registryPasword is not a GeoStack key \(value not shown\); GeoStack reads .*\bregistryPassword\b/),
             ]),
         );

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { reveal } from "../../tools/render/mocks";
+import { DOCKER_HOSTS, reveal } from "../../tools/render/mocks";
 import { type Deployed, runProgram, stackConfig } from "../support/harness";
+import { nextPlan } from "../support/next-plan";
 import { CONTAINER, IMAGE, REGISTRY_IMAGE, REMOTE_IMAGE } from "../support/resources";
 
 // A team that builds elsewhere (CI) and deploys a pinned image.
@@ -24,5 +25,15 @@ describe("prebuilt GeoServer image", () => {
         expect(reveal(deployed.mocks.get(CONTAINER, "geostack-geoserver").inputs.image)).toBe(remote.state.imageId);
         expect(deployed.outputs.geoserverImageName.value).toBe(PREBUILT);
         expect(deployed.outputs.geoserverImageDigest.value).toBe(PREBUILT);
+    });
+
+    it("runs through GeoStack's entrypoint, which it may not hold, and is left alone by the next `up` whatever its HEALTHCHECK", () => {
+        const geoserver = deployed.mocks.get(CONTAINER, "geostack-geoserver");
+        expect(geoserver.inputs.entrypoints).toEqual(["bash", "/opt/geostack/entrypoint.sh"]);
+        expect(nextPlan(geoserver, DOCKER_HOSTS["images whose HEALTHCHECK sets every option"])).toEqual([]);
+    });
+
+    it("is taken for GeoStack's own image, which runs as uid 999: no capability, unless geoserverImageStartsAsRoot", () => {
+        expect(deployed.mocks.get(CONTAINER, "geostack-geoserver").inputs.capabilities).toEqual({ drops: ["ALL"] });
     });
 });

@@ -1,9 +1,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { formatJson, formatText, render, type Rendered, SECRET } from "../../tools/render/render";
-import { isSecret, type RegisteredResource, reveal } from "../../tools/render/mocks";
+import { DOCKER_HOSTS, isSecret, type RegisteredResource, reveal } from "../../tools/render/mocks";
 import { deployStack, type Deployed, readYaml, ROOT, secretValues, STAND_IN_SECRETS } from "../support/harness";
+import { nextPlan } from "../support/next-plan";
 import { occurrences } from "../support/occurrences";
 import { CONTAINER, envOf, IMAGE, labelsOf, NETWORK, networksOf, RANDOM_PASSWORD, REGISTRY_IMAGE, REMOTE_IMAGE, VOLUME } from "../support/resources";
 
@@ -15,8 +17,11 @@ const stackFile = readYaml("Pulumi.prod.yaml").config;
 // The prod stack exactly as committed (its registry token stood in), run once for the whole file.
 let prod: Deployed;
 let rendered: Rendered;
+let warnings: string[];
 beforeAll(async () => {
+    const warn = vi.spyOn(pulumi.log, "warn").mockResolvedValue();
     prod = await deployStack("prod");
+    warnings = warn.mock.calls.map(([message]) => message);
     rendered = render("geostack", "prod", prod);
 });
 
@@ -81,6 +86,13 @@ describe("prod stack: data and names", () => {
 });
 
 describe("prod stack: TLS", () => {
+    it("renders with its placeholder domain and e-mail, warning at preview that Let's Encrypt refuses both", () => {
+        expect(warnings).toEqual([
+            "domain geostack.example.org is a documentation placeholder: Let's Encrypt will not issue it a certificate; set your server's name",
+            "acmeEmail admin@example.org is a documentation placeholder: Let's Encrypt refuses an account with it; set a real address",
+        ]);
+    });
+
     it("runs an ACME resolver with the TLS-ALPN challenge, the configured e-mail and Let's Encrypt's production CA", () => {
         expect(traefik().inputs.command).toEqual(
             expect.arrayContaining([
@@ -185,14 +197,25 @@ describe("prod stack: Docker socket and hardening", () => {
         expect(socketProxy().inputs.ports ?? []).toEqual([]);
     });
 
-    it("publishes exactly 80 and 443, both by traefik", () => {
-        const published = prod.mocks
-            .ofType(CONTAINER)
-            .flatMap((c) => (c.inputs.ports ?? []).map((p: any) => ({ container: c.inputs.name, external: p.external })));
+    it("publishes exactly 80 and 443, both by traefik, on every IPv4 and IPv6 address, as the provider reads them back", () => {
+        const published = prod.mocks.ofType(CONTAINER).flatMap((c) => (c.inputs.ports ?? []).map((p: any) => `${c.inputs.name} ${p.ip} ${p.external}`));
         expect(published).toEqual([
-            { container: "geostack-prod-traefik", external: 80 },
-            { container: "geostack-prod-traefik", external: 443 },
+            "geostack-prod-traefik 0.0.0.0 80",
+            "geostack-prod-traefik :: 80",
+            "geostack-prod-traefik 0.0.0.0 443",
+            "geostack-prod-traefik :: 443",
         ]);
+    });
+
+    it("gives the proxy network IPv6, so traefik sees an IPv6 client's own address for the allowlist and rate limits", () => {
+        const networks = Object.fromEntries(prod.mocks.ofType(NETWORK).map((n) => [n.inputs.name, n.inputs.ipv6]));
+        expect(networks).toEqual({ "geostack-prod-backend": undefined, "geostack-prod-proxy": true, "geostack-prod-docker-api": undefined });
+        expect(stackFile["geostack:adminAllowlist"].some((cidr: string) => cidr.includes(":"))).toBe(true);
+    });
+
+    it("routes only its own stack's containers, whatever else runs on the host", () => {
+        expect(traefik().inputs.command).toContain("--providers.docker.constraints=Label(`geostack.instance`,`geostack-prod`)");
+        for (const c of prod.mocks.ofType(CONTAINER)) expect(labelsOf(c)["geostack.instance"], c.name).toBe("geostack-prod");
     });
 
     it("runs traefik and the socket proxy read-only, with capabilities dropped", () => {
@@ -237,6 +260,10 @@ describe("prod stack: Docker socket and hardening", () => {
     it("starts traefik after the socket proxy is healthy", () => {
         expect(socketProxy().inputs.wait).toBe(true);
         expect(traefik().options.dependencies).toContain(socketProxy().urn);
+    });
+
+    it.each(Object.keys(DOCKER_HOSTS))("leaves every container alone at the next `pulumi up` on %s", (host) => {
+        for (const c of prod.mocks.ofType(CONTAINER)) expect(nextPlan(c, DOCKER_HOSTS[host]), c.name).toEqual([]);
     });
 
     it("runs every container by image ID, so `up` does not replace containers whose image did not change", () => {
@@ -292,6 +319,11 @@ describe("render of the prod stack", () => {
         expect(formatText(rendered)).toMatch(
             /docker:index\/volume:Volume {2}geostack-postgis-data-pg17\n {2}parent: geostack-postgis\n {2}protect: true\n {2}retainOnDelete: true\n/,
         );
+    });
+
+    it("shows traefik's ports on both address families, IPv6 addresses in brackets", () => {
+        const traefikRender = rendered.resources.find((r) => r.type === CONTAINER && r.properties.name === "geostack-prod-traefik")!;
+        expect(traefikRender.properties.ports).toEqual(["0.0.0.0:80 -> 80/tcp", "[::]:80 -> 80/tcp", "0.0.0.0:443 -> 443/tcp", "[::]:443 -> 443/tcp"]);
     });
 
     it("masks secrets and prints no generated password, nor the registry token, anywhere", () => {

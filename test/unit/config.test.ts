@@ -37,8 +37,13 @@ describe("a stack config GeoStack refuses", () => {
         ["single-label domain", { domain: "localhost" }, /^geostack:domain = "localhost": expected a lower-case DNS name/],
         ["port out of range", { publishDatabasePort: "70000" }, /^geostack:publishDatabasePort = 70000: expected an integer TCP port from 1 to 65535$/],
         ["port that is not a number", { publishDatabasePort: "5432/tcp" }, /^geostack:publishDatabasePort = "5432\/tcp": expected a whole number$/],
-        ["negative memory", { geoserverMemoryMb: "-512" }, /^geostack:geoserverMemoryMb = -512: expected a whole number of MiB, at least 768$/],
-        ["memory too small for GeoServer", { geoserverMemoryMb: "256" }, /^geostack:geoserverMemoryMb = 256: expected a whole number of MiB, at least 768$/],
+        [
+            "database port that traefik publishes too",
+            { publishDatabasePort: "8080", httpPort: "8080" },
+            /^geostack:publishDatabasePort = 8080: expected a port traefik does not publish: geostack:httpPort is 8080 too$/,
+        ],
+        ["negative memory", { geoserverMemoryMb: "-512" }, /^geostack:geoserverMemoryMb = -512: expected a whole number of MiB, at least 1024$/],
+        ["memory too small for GeoServer", { geoserverMemoryMb: "256" }, /^geostack:geoserverMemoryMb = 256: expected a whole number of MiB, at least 1024$/],
         ["fractional memory", { postgisMemoryMb: "1.5" }, /^geostack:postgisMemoryMb = "1\.5": expected a whole number$/],
         [
             "unparseable PostGIS tag",

@@ -59,12 +59,125 @@ function fakePassword(name: string, length: number): string {
 }
 
 /**
+ * The Docker daemon settings that change what the provider reads back into its state after it creates a container,
+ * which the next `pulumi up` compares with the program's inputs.
+ */
+export interface DockerHost {
+    /** daemon.json `log-driver` (Docker's default: `json-file`) and `log-opts`. */
+    logDriver: string;
+    logOpts: Record<string, string>;
+    /** Whether the kernel accounts swap (cgroup v2, or v1 booted with `swapaccount=1`; not WSL or some ARM kernels). */
+    swapAccounting: boolean;
+    /** Whether the daemon takes a healthcheck's `StartInterval` (Engine API 1.44, Docker 25, and later). */
+    healthcheckStartInterval: boolean;
+    /** The HEALTHCHECK of the image every container runs, if it has one (a prebuilt image's, say). */
+    imageHealthcheck?: { interval: string; timeout: string; startPeriod: string; startInterval: string; retries: number };
+}
+
+/** Docker Engine as installed, with no daemon.json. */
+export const STOCK_DOCKER_HOST: DockerHost = { logDriver: "json-file", logOpts: {}, swapAccounting: true, healthcheckStartInterval: true };
+
+/** Hosts on which the provider reads back something else than it was given, unless the program allows for it. */
+export const DOCKER_HOSTS: Record<string, DockerHost> = {
+    "a stock Docker Engine": STOCK_DOCKER_HOST,
+    "a daemon.json with log-opts": { ...STOCK_DOCKER_HOST, logOpts: { "max-size": "50m", "max-file": "3", compress: "true", mode: "non-blocking" } },
+    "a daemon.json defaulting to the local log driver with log-opts": { ...STOCK_DOCKER_HOST, logDriver: "local", logOpts: { "max-size": "50m" } },
+    "a kernel without swap accounting": { ...STOCK_DOCKER_HOST, swapAccounting: false },
+    "images whose HEALTHCHECK sets every option": {
+        ...STOCK_DOCKER_HOST,
+        imageHealthcheck: { interval: "1m0s", timeout: "20s", startPeriod: "3m0s", startInterval: "2s", retries: 9 },
+    },
+};
+
+/** A duration as Go's time.Duration.String() prints it (how the provider reads healthcheck durations back). */
+export function goDuration(text: string): string {
+    const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001, µs: 0.001, ns: 0.000_001 };
+    let ms = 0;
+    for (const [, amount, unit] of text.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g)) ms += Number(amount) * units[unit];
+    if (ms === 0) return "0s";
+    if (ms < 1000) return `${ms}ms`;
+    const h = Math.floor(ms / 3_600_000);
+    const m = Math.floor((ms % 3_600_000) / 60_000);
+    const sec = (ms % 60_000) / 1000;
+    return `${h ? `${h}h` : ""}${h || m ? `${m}m` : ""}${sec}s`;
+}
+
+const isIPv6 = (ip: string) => ip.includes(":");
+
+/**
+ * A `cpus` value as the provider reads it back: Docker stores NanoCPUs (the CLI's opts.ParseCPUs: the decimal times
+ * 1e9), and Read prints them with kreuzwerker's nanoInt64ToDecimalString (nine decimals; when nine zeros are among
+ * them, counting the integer part's, one decimal instead; otherwise trailing zeros trimmed).
+ */
+export function cpusReadBack(cpus: string): string {
+    const [whole, fraction = ""] = cpus.split(".");
+    const nanos = BigInt(whole || "0") * 1_000_000_000n + BigInt(fraction.padEnd(9, "0").slice(0, 9));
+    if (nanos === 0n) return "0";
+    const nine = `${nanos / 1_000_000_000n}.${String(nanos % 1_000_000_000n).padStart(9, "0")}`;
+    if ([...nine].filter((c) => c === "0").length !== 9) return nine.replace(/0+$/, "");
+    const tenths = (nanos + 50_000_000n) / 100_000_000n;
+    return `${tenths / 10n}.${tenths % 10n}`;
+}
+
+/**
+ * The container as the provider stores it once created, on `host`: what Docker did with the inputs (moby
+ * daemon/create.go, daemon_unix.go, commit.go) and what the provider's Read makes of it (kreuzwerker v4.5.0,
+ * internal/provider/resource_docker_container_funcs.go, resourceDockerContainerRead). Other inputs read back as given.
+ */
+export function containerReadBack(inputs: Record<string, any>, host: DockerHost = STOCK_DOCKER_HOST): Record<string, any> {
+    const state: Record<string, any> = { ...inputs };
+    // log_driver is Computed: unset, it reads back as the daemon's default.
+    const logDriver = inputs.logDriver ?? host.logDriver;
+    state.logDriver = logDriver;
+    // mergeAndVerifyLogConfig copies the daemon's log-opts into a container of the daemon's default driver, and Read
+    // returns the whole stored map whenever the config sets log_opts (containerLogOptsForState).
+    if (inputs.logOpts !== undefined) state.logOpts = logDriver === host.logDriver ? { ...host.logOpts, ...reveal(inputs.logOpts) } : reveal(inputs.logOpts);
+    const memory = reveal<number | undefined>(inputs.memory) ?? 0;
+    if (memory > 0) {
+        // adaptContainerSettings doubles an unset swap limit; verifyPlatformContainerResources stores -1 without swap
+        // accounting; Read keeps -1 as -1 and converts the rest from bytes to MiB.
+        const swap = reveal<number | undefined>(inputs.memorySwap) ?? 0;
+        state.memorySwap = !host.swapAccounting ? -1 : swap === 0 ? 2 * memory : swap;
+    }
+    // cpus is ForceNew: a spelling other than the read-back one replaces the container at every `up`.
+    if (inputs.cpus !== undefined) state.cpus = cpusReadBack(String(reveal(inputs.cpus)));
+    if (inputs.healthcheck !== undefined) {
+        const given = reveal<Record<string, any>>(inputs.healthcheck);
+        const image = host.imageHealthcheck;
+        // The image's HEALTHCHECK fills every field the container leaves at zero (moby daemon/commit.go merge); an
+        // Engine API before 1.44 drops StartInterval; Read prints durations with time.Duration.String().
+        const duration = (key: "interval" | "timeout" | "startPeriod" | "startInterval") => {
+            const own = goDuration(given[key] ?? "0s");
+            if (key === "startInterval" && !host.healthcheckStartInterval) return "0s";
+            return own === "0s" && image ? image[key] : own;
+        };
+        state.healthcheck = {
+            tests: given.tests,
+            interval: duration("interval"),
+            timeout: duration("timeout"),
+            startPeriod: duration("startPeriod"),
+            startInterval: duration("startInterval"),
+            retries: (given.retries ?? 0) === 0 && image ? image.retries : (given.retries ?? 0),
+        };
+    }
+    if (inputs.ports !== undefined) {
+        // Read lists Docker's port map: by container port, each port's bindings IPv4 first (libnetwork sorts them).
+        state.ports = reveal<any[]>(inputs.ports)
+            .map((p) => ({ internal: p.internal, external: p.external, ip: p.ip || "0.0.0.0", protocol: p.protocol ?? "tcp" }))
+            .sort((a, b) => a.internal - b.internal || Number(isIPv6(a.ip)) - Number(isIPv6(b.ip)) || a.ip.localeCompare(b.ip));
+    }
+    return state;
+}
+
+/**
  * Mocks that behave like the providers where the program reads their outputs: generated passwords come back
  * secret (as `additionalSecretOutputs` makes them), Docker auto-names resources without a `name`, and images get
  * digests derived from what was built.
  */
 export class ProviderMocks implements pulumi.runtime.Mocks {
     readonly resources: RegisteredResource[] = [];
+
+    constructor(readonly dockerHost: DockerHost = STOCK_DOCKER_HOST) {}
     /** Every secret value the mocks generated (passwords, their hashes): tests check that none leaks into output. */
     readonly generatedSecrets: string[] = [];
     /** Set by `installMocks` just before the engine request reaches `newResource` (the mock monitor calls it synchronously). */
@@ -75,12 +188,14 @@ export class ProviderMocks implements pulumi.runtime.Mocks {
         if (!this.pendingOptions) throw new Error("use installMocks(): the mocks need the engine request to record options");
         const { urn, ...options } = this.pendingOptions;
         this.pendingOptions = undefined;
-        const state: Record<string, any> = { ...args.inputs };
         // The provider uploads before the first start through Docker's archive API at "/", which Docker refuses on a
-        // read-only root filesystem (moby daemon/archive_unix.go, checkWritablePath): the create fails.
+        // read-only root filesystem (moby daemon/archive_unix.go, checkWritablePath): the create fails, with the
+        // provider's words around the daemon's (kreuzwerker resource_docker_container_funcs.go, resourceDockerContainerCreate).
         if (args.type === "docker:index/container:Container" && reveal(args.inputs.readOnly) && reveal<unknown[]>(args.inputs.uploads ?? []).length > 0) {
             throw new Error(`${args.name}: Unable to upload volume content: Error response from daemon: container rootfs is marked read-only`);
         }
+        const state: Record<string, any> =
+            args.type === "docker:index/container:Container" ? containerReadBack(args.inputs, this.dockerHost) : { ...args.inputs };
         this.resources.push({ type: args.type, name: args.name, urn, id, inputs: args.inputs, state, options });
         switch (args.type) {
             case "random:index/randomPassword:RandomPassword": {

@@ -19,8 +19,8 @@ export interface RenderedResource {
     /** The inputs a reviewer cares about, secrets masked. */
     properties: Record<string, Value>;
     /**
-     * Digests of what the properties leave out (secret values, env values, inputs not shown), so that a diff
-     * can tell a change there without printing it.
+     * Digests of what the properties leave out (secret values, env values, each input not shown, the ID of an image
+     * shown by reference), keyed by property or input name, so that a diff can tell a change there without printing it.
      */
     hidden: Record<string, string>;
 }
@@ -34,7 +34,7 @@ export interface Rendered {
 
 const CONTAINER = "docker:index/container:Container";
 
-/** Per type, the inputs shown (in this order); every other input only counts in the `other inputs` digest. */
+/** Per type, the inputs shown (in this order); every other input only counts through its digest in `hidden`. */
 const SHOWN_INPUTS: Record<string, string[]> = {
     [CONTAINER]: [
         "name",
@@ -66,6 +66,9 @@ const SHOWN_INPUTS: Record<string, string[]> = {
         "securityOpts",
         "readOnly",
         "publishAllPorts",
+        "logDriver",
+        "logOpts",
+        "stopTimeout",
     ],
     "docker:index/volume:Volume": ["name", "driver", "driverOpts", "labels"],
     "docker:index/network:Network": ["name", "driver", "internal", "attachable", "ipamConfigs", "options", "labels"],
@@ -77,6 +80,11 @@ const PROVIDER_ONLY_INPUTS: Record<string, string[]> = {
 };
 
 const RENAMED: Record<string, string> = { envs: "env", networksAdvanced: "networks" };
+
+/** The provider input a rendered property (or `hidden` key) stands for: `env` is `envs`. */
+export function inputNameOf(property: string): string {
+    return Object.keys(RENAMED).find((input) => RENAMED[input] === property) ?? property;
+}
 
 export function digest(value: unknown): string {
     return crypto
@@ -147,8 +155,12 @@ const FORMATTERS: Record<string, (value: unknown) => Value> = {
             const aliases: string[] = network.aliases ?? [];
             return `${network.name}${aliases.length ? ` (aliases: ${aliases.join(", ")})` : ""}`;
         }),
+    // An IPv6 address in brackets, as in a URL: [::]:80.
     ports: (value) =>
-        reveal<any[]>(value).map((port) => `${port.ip ?? "0.0.0.0"}:${port.external ?? "(random)"} -> ${port.internal}/${port.protocol ?? "tcp"}`),
+        reveal<any[]>(value).map((port) => {
+            const ip: string = port.ip ?? "0.0.0.0";
+            return `${ip.includes(":") ? `[${ip}]` : ip}:${port.external ?? "(random)"} -> ${port.internal}/${port.protocol ?? "tcp"}`;
+        }),
     volumes: (value) => {
         const out: Record<string, Value> = {};
         for (const volume of reveal<any[]>(value)) {
@@ -197,7 +209,10 @@ function containsSecret(value: unknown): boolean {
 /** Formatters that read a secret list safely (they print its keys, never its values). */
 const READS_SECRET_LISTS = new Set(["envs", "labels", "uploads"]);
 
-function renderInputs(resource: RegisteredResource): Pick<RenderedResource, "properties" | "hidden"> {
+/** A registered resource as the render reads it: a container may run an image shown by reference, with its real ID. */
+type ToRender = RegisteredResource & { imageId?: unknown };
+
+function renderInputs(resource: ToRender): Pick<RenderedResource, "properties" | "hidden"> {
     const inputs = resource.inputs ?? {};
     const shown = SHOWN_INPUTS[resource.type] ?? Object.keys(inputs).sort();
     const properties: Record<string, Value> = {};
@@ -213,25 +228,26 @@ function renderInputs(resource: RegisteredResource): Pick<RenderedResource, "pro
         if (key === "envs" || containsSecret(value)) hidden[name] = digest(reveal(value));
     }
     const skipped = new Set([...shown, ...(PROVIDER_ONLY_INPUTS[resource.type] ?? [])]);
-    const others = Object.keys(inputs)
-        .filter((key) => !skipped.has(key) && inputs[key] !== undefined)
-        .sort();
-    if (others.length) hidden["other inputs"] = digest(Object.fromEntries(others.map((key) => [key, reveal(inputs[key])])));
+    for (const key of Object.keys(inputs).sort()) {
+        if (!skipped.has(key) && inputs[key] !== undefined) hidden[key] = digest(reveal(inputs[key]));
+    }
+    // The image shows as the reference it was pulled or built from; a new build or pull changes only its ID.
+    if (resource.imageId !== undefined) hidden.image = digest(reveal(resource.imageId));
     return { properties, hidden };
 }
 
 /** Every registered resource, parents before children, siblings by name then type. */
-export function renderResources(registered: RegisteredResource[]): RenderedResource[] {
+export function renderResources(registered: ToRender[]): RenderedResource[] {
     const byUrn = new Map(registered.map((r) => [r.urn, r]));
-    const keyOf = (r: RegisteredResource): string => {
+    const keyOf = (r: ToRender): string => {
         const parent = byUrn.get(r.options.parent);
         return parent ? `${keyOf(parent).split("::")[0]}$${r.type}::${r.name}` : `${r.type}::${r.name}`;
     };
-    const children = (parentUrn: string | undefined): RegisteredResource[] =>
+    const children = (parentUrn: string | undefined): ToRender[] =>
         registered
             .filter((r) => (byUrn.has(r.options.parent) ? r.options.parent === parentUrn : parentUrn === undefined))
             .sort((a, b) => a.name.localeCompare(b.name, "en") || a.type.localeCompare(b.type, "en"));
-    const ordered: RegisteredResource[] = [];
+    const ordered: ToRender[] = [];
     const visit = (parentUrn: string | undefined): void => {
         for (const r of children(parentUrn)) {
             ordered.push(r);
@@ -300,7 +316,7 @@ export function render(project: string, stack: string, deployed: Deployed, reloc
         const image = r.type === "docker:index/container:Container" && pulledFrom.get(String(reveal(inputs.image)));
         // docker-build rebuilds when the files of the context change, which its inputs do not show: its hash does.
         if (r.type === "docker-build:index:Image") return { ...r, inputs: { ...inputs, contextHash: r.state.contextHash } };
-        return { ...r, inputs: image ? { ...inputs, image } : inputs };
+        return image ? { ...r, inputs: { ...inputs, image }, imageId: inputs.image } : { ...r, inputs };
     });
     const outputs = Object.fromEntries(Object.entries(deployed.outputs).map(([name, o]) => [name, { ...o, value: relocate(o.value, relocations) }]));
     return { project, stack, resources: renderResources(resources), outputs: renderOutputs(outputs) };

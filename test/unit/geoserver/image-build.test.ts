@@ -23,6 +23,7 @@ describe("build context", () => {
             ".dockerignore",
             "Dockerfile",
             EXTENSION_PINS_FILE,
+            "geostack-entrypoint.sh",
             "install-extensions.sh",
         ]);
     });

@@ -3,9 +3,16 @@ import { geoserverRouteLabels, type GeoserverRouteArgs, isPublicGeoserverPath } 
 import { edgePolicy } from "../../../components/shared/edge";
 import { matches, routingPath } from "../../support/traefik-rule";
 
-const prodEdge = edgePolicy({ tls: true, adminAllowlist: ["203.0.113.0/24", "2001:db8::/32"], rateLimitAverage: 40, rateLimitBurst: 120 });
+const prodEdge = edgePolicy({
+    tls: true,
+    adminAllowlist: ["203.0.113.0/24", "2001:db8::/32"],
+    rateLimitAverage: 40,
+    rateLimitBurst: 120,
+    httpPort: 80,
+    httpsPort: 443,
+});
 const route: GeoserverRouteArgs = { namePrefix: "geostack-prod", domain: "maps.example.org", proxyNetworkName: "geostack-prod-proxy", edge: prodEdge };
-const devEdge = edgePolicy({ tls: false, adminAllowlist: ["127.0.0.0/8"], rateLimitAverage: 50, rateLimitBurst: 200 });
+const devEdge = edgePolicy({ tls: false, adminAllowlist: ["127.0.0.0/8"], rateLimitAverage: 50, rateLimitBurst: 200, httpPort: 80, httpsPort: 443 });
 
 describe("geoserverRouteLabels", () => {
     const labels = geoserverRouteLabels(route);

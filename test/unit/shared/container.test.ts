@@ -9,14 +9,15 @@ describe("container defaults", () => {
             image: "postgis/postgis:17-3.5",
             name: "geostack-dev-postgis",
             restart: "unless-stopped",
-            logDriver: "json-file",
-            logOpts: { "max-size": "10m", "max-file": "5" },
+            // Rotates without log_opts, which Docker would merge with daemon.json's.
+            logDriver: "local",
             memory: 512,
-            // Equal to the memory limit: no swap.
-            memorySwap: 512,
+            // What Docker stores on a host without swap accounting too.
+            memorySwap: -1,
             cpus: "2.0",
             securityOpts: ["no-new-privileges:true"],
         });
+        expect(args.logOpts).toBeUndefined();
         expect(instanceLabels("geostack-dev", "postgis")).toEqual({ "geostack.instance": "geostack-dev", "geostack.role": "postgis" });
     });
 
