@@ -1,13 +1,14 @@
-import * as pulumi from "@pulumi/pulumi";
 import * as dockerbuild from "@pulumi/docker-build";
 import { GeoStack } from "./components";
-import { imageBuildHost, loadStackConfig } from "./config";
+import { imageBuildHost, keepSecretInputs, keepSecretOutputs, loadStackConfig } from "./config";
 
-const args = { ...loadStackConfig(), namePrefix: `${pulumi.getProject()}-${pulumi.getStack()}` };
+const { args, secretValues } = loadStackConfig();
 const buildHost = imageBuildHost();
 // The GeoServer image is built on the Docker host that runs it (docker:host): see imageBuildHost.
 const providers = buildHost === undefined ? undefined : [new dockerbuild.Provider("docker-host-image-builder", { host: buildHost })];
-const geostack = new GeoStack("geostack", args, { providers });
+// Legacy transformations: they reach every child of GeoStack (and still run under the test mocks, where `transforms` do not).
+const transformations = [keepSecretInputs(secretValues)];
+const geostack = keepSecretOutputs(new GeoStack("geostack", args, { providers, transformations }), secretValues);
 
 export const geoserverUrl = geostack.url;
 export const geoserverAdminUser = geostack.adminUser;
