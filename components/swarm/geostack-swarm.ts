@@ -2,10 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as random from "@pulumi/random";
 import { GEOSTACK_SPEC, type GeoStackArgs } from "../geostack";
-import { GEOSERVER_DATA_DIR, GEOSERVER_SPEC, geostackEntrypoint } from "../geoserver/geoserver";
+import { GEOSERVER_DATA_DIR, GEOSERVER_SPEC, geostackEntrypoint, ROOT_IMAGE_CAPABILITIES } from "../geoserver/geoserver";
 import { ADMIN_PASSWORD_FILE, DATABASE_PASSWORD_FILE, GEOSTACK_ENTRYPOINT, geoserverEnv } from "../geoserver/env";
 import { GEOSERVER_CONTEXT_PATH, GEOSERVER_PORT, geoserverRouteLabels } from "../geoserver/routes";
-import { GEOSERVER_DB_PASSWORD_ENV, GEOSERVER_DB_ROLE, GIS_DATABASE, POSTGIS_INIT_SCRIPT_PATH, postgisInitScript } from "../postgis/init-script";
+import { GEOSERVER_DB_PASSWORD_FILE_ENV, GEOSERVER_DB_ROLE, GIS_DATABASE, POSTGIS_INIT_SCRIPT_PATH, postgisInitScript } from "../postgis/init-script";
 import { POSTGIS_HOST_ALIAS } from "../postgis/postgis";
 import { postgresDataPath, postgresMajorOf, POSTGRES_PORT, POSTGRES_SUPERUSER } from "../postgis/postgres";
 import { arg, borrowRules, type EntriesFor, problem, resolveOrThrow, spec } from "../shared/args";
@@ -14,22 +14,29 @@ import { edgePolicy, placeholderWarnings, publicOrigin } from "../shared/edge";
 import { parseImageReference, registryHostOf } from "../shared/image-ref";
 import { dashboardHost, dashboardLabels, DASHBOARD_USER } from "../traefik/dashboard";
 import { ACME_STORAGE_DIR, traefikFlags } from "../traefik/flags";
-import { DOCKER_SOCKET, DOCKER_SOCKET_PROXY_ALIAS, DOCKER_SOCKET_PROXY_PORT } from "../traefik/socket-proxy";
+import {
+    DOCKER_API_PROXY_CONFIG_ENV,
+    DOCKER_API_PROXY_ENTRYPOINT,
+    DOCKER_SOCKET,
+    DOCKER_SOCKET_PROXY_ALIAS,
+    DOCKER_SOCKET_PROXY_PORT,
+    dockerApiProxyConfig,
+} from "../traefik/socket-proxy";
 import { TRAEFIK_SPEC } from "../traefik/traefik";
-import { DEFAULT_DOCKER_SOCKET_PROXY_IMAGE, DEFAULT_MEMORY_MB } from "../defaults";
+import { DEFAULT_CPUS, DEFAULT_DOCKER_SOCKET_PROXY_IMAGE, DEFAULT_MEMORY_MB } from "../defaults";
 import {
     forSwarmProvider,
     MANAGER_CONSTRAINT,
     mib,
+    nanoCpus,
     nfsExport,
     nfsVolumeOptions,
     nodeConstraint,
-    passwordFilePrelude,
     rollout,
     SECRETS_DIR,
     shmMount,
     SINGLE_WRITER_ORDER,
-    SWARM_SOCKET_PROXY_ENV,
+    SWARM_DOCKER_API_PROVIDER_ENV,
 } from "./swarm";
 
 /** The single-host args a swarm keeps: what builds an image, publishes on loopback or picks IPv6 has no swarm meaning. */
@@ -45,6 +52,10 @@ type Shared =
     | "postgisMemoryMb"
     | "geoserverMemoryMb"
     | "traefikMemoryMb"
+    | "postgisCpus"
+    | "geoserverCpus"
+    | "traefikCpus"
+    | "geoserverImageStartsAsRoot"
     | "tls"
     | "acmeEmail"
     | "acmeStaging"
@@ -91,6 +102,10 @@ export const GEOSTACK_SWARM_SPEC = spec(
         postgisMemoryMb: shared.postgisMemoryMb,
         geoserverMemoryMb: shared.geoserverMemoryMb,
         traefikMemoryMb: shared.traefikMemoryMb,
+        postgisCpus: shared.postgisCpus,
+        geoserverCpus: shared.geoserverCpus,
+        traefikCpus: shared.traefikCpus,
+        geoserverImageStartsAsRoot: shared.geoserverImageStartsAsRoot,
         tls: shared.tls,
         acmeEmail: shared.acmeEmail,
         acmeStaging: shared.acmeStaging,
@@ -272,8 +287,6 @@ export class GeoStackSwarm extends pulumi.ComponentResource {
         const superuserSecret = secret("postgis-superuser-password", superuserPassword.result);
         const geoserverDbSecret = secret("postgis-geoserver-password", geoserverDbPassword.result);
         const initScript = config("postgis-init-script", postgisInitScript());
-        const prelude = config("postgis-password-file", passwordFilePrelude(GEOSERVER_DB_PASSWORD_ENV));
-        const initDir = POSTGIS_INIT_SCRIPT_PATH.slice(0, POSTGIS_INIT_SCRIPT_PATH.lastIndexOf("/"));
 
         const postgisHealthcheck = {
             tests: ["CMD", "pg_isready", "-U", POSTGRES_SUPERUSER, "-d", GIS_DATABASE, "-h", "127.0.0.1"],
@@ -299,25 +312,22 @@ export class GeoStackSwarm extends pulumi.ComponentResource {
                         env: {
                             POSTGRES_USER: POSTGRES_SUPERUSER,
                             POSTGRES_PASSWORD_FILE: `${SECRETS_DIR}/postgres-password`,
-                            [`${GEOSERVER_DB_PASSWORD_ENV}_FILE`]: `${SECRETS_DIR}/geoserver-db-password`,
+                            // Read by GeoStack's init script itself (components/postgis/init-script.ts), as for the container.
+                            [GEOSERVER_DB_PASSWORD_FILE_ENV]: `${SECRETS_DIR}/geoserver-db-password`,
                         },
                         secrets: [
                             postgresSecretFile(superuserSecret.id, `${SECRETS_DIR}/postgres-password`),
                             postgresSecretFile(geoserverDbSecret.id, `${SECRETS_DIR}/geoserver-db-password`),
                         ],
-                        // Configs replace the container's uploads. 19-: sourced (not executable) before 20-geostack.sh,
-                        // which is executed (the entrypoint runs as postgres).
-                        configs: [
-                            { configId: prelude.id, fileName: `${initDir}/19-geostack-password-file.sh`, fileMode: 0o444 },
-                            { configId: initScript.id, fileName: POSTGIS_INIT_SCRIPT_PATH, fileMode: 0o555 },
-                        ],
+                        // A config replaces the container's upload; executable, so the entrypoint runs it (as postgres).
+                        configs: [{ configId: initScript.id, fileName: POSTGIS_INIT_SCRIPT_PATH, fileMode: 0o555 }],
                         mounts: [{ type: "volume", source: postgisVolume.name, target: postgresDataPath(major) }, shmMount(256)],
                         healthcheck: postgisHealthcheck,
                         stopGracePeriod: "1m0s",
                     },
                     placement: { constraints: [nodeConstraint("postgis", namePrefix)] },
                     networksAdvanceds: [{ name: backend.id, aliases: [POSTGIS_HOST_ALIAS] }],
-                    resources: { limits: { memoryBytes: mib(settings.postgisMemoryMb) } },
+                    resources: { limits: { memoryBytes: mib(settings.postgisMemoryMb), nanoCpus: nanoCpus(settings.postgisCpus) } },
                     restartPolicy: RESTART_ANY,
                     logDriver: SWARM_LOG_DRIVER,
                 },
@@ -378,6 +388,10 @@ export class GeoStackSwarm extends pulumi.ComponentResource {
                             { secretId: databaseSecret.id, fileName: DATABASE_PASSWORD_FILE, fileUid: "999", fileGid: "999", fileMode: 0o400 },
                         ],
                         configs: [{ configId: entrypoint.id, fileName: GEOSTACK_ENTRYPOINT, fileMode: 0o555 }],
+                        // As for the container: GeoStack's image runs as 999 and needs no capability; an image that starts
+                        // as root keeps the five its switch to 999 needs (components/geoserver/geoserver.ts).
+                        capDrops: ["ALL"],
+                        ...(settings.geoserverImageStartsAsRoot ? { capAdds: ROOT_IMAGE_CAPABILITIES } : {}),
                         mounts: [
                             nfs === undefined
                                 ? { type: "volume", source: geoserverVolume!.name, target: GEOSERVER_DATA_DIR }
@@ -402,7 +416,7 @@ export class GeoStackSwarm extends pulumi.ComponentResource {
                     },
                     placement: { constraints: nfs === undefined ? [nodeConstraint("geoserver", namePrefix)] : [] },
                     networksAdvanceds: [{ name: backend.id }, { name: proxy.id }],
-                    resources: { limits: { memoryBytes: mib(settings.geoserverMemoryMb) } },
+                    resources: { limits: { memoryBytes: mib(settings.geoserverMemoryMb), nanoCpus: nanoCpus(settings.geoserverCpus) } },
                     restartPolicy: RESTART_ANY,
                     logDriver: SWARM_LOG_DRIVER,
                 },
@@ -432,13 +446,17 @@ export class GeoStackSwarm extends pulumi.ComponentResource {
                 taskSpec: {
                     containerSpec: {
                         image: DEFAULT_DOCKER_SOCKET_PROXY_IMAGE,
-                        env: SWARM_SOCKET_PROXY_ENV,
+                        // GeoStack's HAProxy rules, as for the container (components/traefik/socket-proxy.ts), switched to
+                        // the swarm provider's endpoints; the entrypoint writes them to the tmpfs /tmp.
+                        commands: DOCKER_API_PROXY_ENTRYPOINT,
+                        env: { [DOCKER_API_PROXY_CONFIG_ENV]: dockerApiProxyConfig(), ...SWARM_DOCKER_API_PROVIDER_ENV },
                         mounts: [
                             { type: "bind", source: DOCKER_SOCKET, target: DOCKER_SOCKET, readOnly: true },
                             { type: "tmpfs", target: "/tmp", tmpfsOptions: { sizeBytes: mib(1) } },
-                            { type: "tmpfs", target: "/run", tmpfsOptions: { sizeBytes: mib(1) } },
                         ],
                         readOnly: true,
+                        // uid 0, the socket's owner, opens it with no capability (nor binds :2375).
+                        user: "0:0",
                         capDrops: ["ALL"],
                         healthcheck: {
                             tests: ["CMD", "wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${DOCKER_SOCKET_PROXY_PORT}/_ping`],
@@ -450,7 +468,7 @@ export class GeoStackSwarm extends pulumi.ComponentResource {
                     },
                     placement: { constraints: [MANAGER_CONSTRAINT] },
                     networksAdvanceds: [{ name: dockerApi.id, aliases: [DOCKER_SOCKET_PROXY_ALIAS] }],
-                    resources: { limits: { memoryBytes: mib(DEFAULT_MEMORY_MB.dockerSocketProxy) } },
+                    resources: { limits: { memoryBytes: mib(DEFAULT_MEMORY_MB.dockerSocketProxy), nanoCpus: nanoCpus(DEFAULT_CPUS.dockerSocketProxy) } },
                     restartPolicy: RESTART_ANY,
                     logDriver: SWARM_LOG_DRIVER,
                 },
@@ -518,7 +536,7 @@ export class GeoStackSwarm extends pulumi.ComponentResource {
                     },
                     placement: { constraints: [nodeConstraint("edge", namePrefix)] },
                     networksAdvanceds: [{ name: proxy.id }, { name: dockerApi.id }],
-                    resources: { limits: { memoryBytes: mib(settings.traefikMemoryMb) } },
+                    resources: { limits: { memoryBytes: mib(settings.traefikMemoryMb), nanoCpus: nanoCpus(settings.traefikCpus) } },
                     restartPolicy: RESTART_ANY,
                     logDriver: SWARM_LOG_DRIVER,
                 },

@@ -2,7 +2,6 @@
  * Pure builders of GeoStack's Docker Swarm mode: where each service may run, how it is updated, the Docker API sections
  * traefik's swarm provider reads, and the files that replace a container's uploads. No Pulumi resources here.
  */
-import { DOCKER_SOCKET_PROXY_ENV } from "../traefik/socket-proxy";
 
 /**
  * The node labels that pin a stack's services: `docker node update --label-add geostack.postgis=<namePrefix> <node>`.
@@ -21,20 +20,12 @@ export function nodeConstraint(role: PinnedRole, namePrefix: string): string {
 export const MANAGER_CONSTRAINT = "node.role==manager";
 
 /**
- * The sections of the Docker API traefik's swarm provider reads, all GET: `/version`, `/services`,
- * `/networks?filters={"scope":["swarm"]}`, `/tasks?filters=...service...desired-state=running`, `/nodes/{id}`
- * (traefik pkg/provider/docker/pswarm.go, listServices/listTasks), and `/_ping` for API version negotiation. It polls
- * (refreshSeconds) and never reads `/containers` or `/events`, so those close; writes stay refused (POST=0).
+ * The Docker API proxy's rules switch to the requests traefik's swarm provider makes, all GET or HEAD: `/_ping`,
+ * `/version`, `/services`, `/networks?filters=...`, `/tasks?filters=...`, `/nodes/<id>` (components/traefik/
+ * docker-api-proxy.cfg, the swarm_path rule; traefik pkg/provider/docker/pswarm.go). It polls (refreshSeconds), so
+ * `/events` and `/containers` stay closed, as every write does.
  */
-export const SWARM_SOCKET_PROXY_ENV: Record<string, string> = {
-    ...DOCKER_SOCKET_PROXY_ENV,
-    CONTAINERS: "0",
-    EVENTS: "0",
-    SERVICES: "1",
-    TASKS: "1",
-    NETWORKS: "1",
-    NODES: "1",
-};
+export const SWARM_DOCKER_API_PROVIDER_ENV = { DOCKER_API_PROXY_PROVIDER: "swarm" } as const;
 
 /** Where Swarm mounts a secret whose target is a bare name (https://docs.docker.com/engine/swarm/secrets/). */
 export const SECRETS_DIR = "/run/secrets";
@@ -56,6 +47,12 @@ export function rollout(order: "stop-first" | "start-first", monitor: string) {
 
 /** The update order of a service holding a data directory: one writer, always (GeoStack runs one replica of each). */
 export const SINGLE_WRITER_ORDER = "stop-first";
+
+/**
+ * Swarm's CPU limit in units of 1e-9 CPU, from Docker's `--cpus` figure (checked by `cpuLimit`), as
+ * `docker service create --limit-cpu` takes it (https://docs.docker.com/reference/cli/docker/service/create/).
+ */
+export const nanoCpus = (cpus: string) => Math.round(Number(cpus) * 1e9);
 
 /** Bytes of a MiB figure, as Swarm's resource limits and tmpfs sizes take them. */
 export const mib = (value: number) => value * 1024 * 1024;
@@ -93,23 +90,4 @@ export function nfsVolumeOptions(exportPath: string) {
         driverName: "local",
         driverOptions: { type: "nfs", o: `addr=${server},rw,hard,nfsvers=4`, device: `:${rest.join(":")}` },
     };
-}
-
-/**
- * Sourced by the postgres image's entrypoint before GeoStack's init script, as a `.sh` file that is not executable
- * (docker-library/postgres docker-entrypoint.sh, docker_process_init_files: executable files run, others are sourced):
- * it reads the geoserver role's password from its secret file into the variable the init script takes, as the image's
- * own `file_env` does for POSTGRES_PASSWORD_FILE. So the password is never in the service's environment.
- */
-export function passwordFilePrelude(variable: string): string {
-    return `# GeoStack (swarm): ${variable} from the secret file ${variable}_FILE names.
-if [ -n "\${${variable}_FILE:-}" ]; then
-  if [ ! -r "\${${variable}_FILE}" ]; then
-    echo "19-geostack-password-file.sh: ${variable}_FILE=\${${variable}_FILE} is not a readable file" >&2
-    exit 1
-  fi
-  ${variable}="$(< "\${${variable}_FILE}")"
-  export ${variable}
-fi
-`;
 }

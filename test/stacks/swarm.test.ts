@@ -4,6 +4,8 @@ import { isSecret, type RegisteredResource, reveal } from "../../tools/render/mo
 import { render } from "../../tools/render/render";
 import { deployStack, type Deployed, readYaml, secretValues } from "../support/harness";
 import { NETWORK, VOLUME } from "../support/resources";
+import { DEFAULT_DOCKER_SOCKET_PROXY_IMAGE } from "../../components/defaults";
+import { DOCKER_API_PROXY_CONFIG_ENV, DOCKER_API_PROXY_ENTRYPOINT, dockerApiProxyConfig } from "../../components/traefik/socket-proxy";
 
 const SERVICE = "docker:index/service:Service";
 const SECRET = "docker:index/secret:Secret";
@@ -165,15 +167,17 @@ describe("swarm stack: secrets", () => {
         expect(value("postgis", "/run/secrets/geoserver-db-password")).toBe(value("geoserver", "/opt/geostack/secrets/database-password"));
     });
 
-    it("ships the scripts as auto-named ServiceConfigs: PostGIS's init (executed) and the password prelude (sourced), GeoServer's entrypoint", () => {
+    it("ships the scripts as auto-named ServiceConfigs: PostGIS's init script (executed, reads its password file), GeoServer's entrypoint", () => {
         const configs = new Map(swarm.mocks.ofType(SERVICE_CONFIG).map((c) => [c.id, c]));
         for (const c of configs.values()) expect(c.inputs.name, c.name).toBeUndefined();
         const files = (role: string) =>
             Object.fromEntries(spec(role).containerSpec.configs.map((c: { configId: string; fileName: string; fileMode: number }) => [c.fileName, c.fileMode]));
-        expect(files("postgis")).toEqual({
-            "/docker-entrypoint-initdb.d/19-geostack-password-file.sh": 0o444,
-            "/docker-entrypoint-initdb.d/20-geostack.sh": 0o555,
-        });
+        expect(files("postgis")).toEqual({ "/docker-entrypoint-initdb.d/20-geostack.sh": 0o555 });
+        const initScript = configs.get(spec("postgis").containerSpec.configs[0].configId)!;
+        const script = Buffer.from(reveal<string>(initScript.inputs.data), "base64").toString();
+        // The script reads the variable the service sets, which names the mounted secret.
+        expect(script).toContain("${GEOSERVER_DB_PASSWORD_FILE:-}");
+        expect(spec("postgis").containerSpec.env.GEOSERVER_DB_PASSWORD_FILE).toBe("/run/secrets/geoserver-db-password");
         expect(files("geoserver")).toEqual({ "/opt/geostack/entrypoint.sh": 0o555 });
         expect(spec("geoserver").containerSpec.commands).toEqual(["bash", "/opt/geostack/entrypoint.sh"]);
     });
@@ -208,20 +212,37 @@ describe("swarm stack: traefik and the Docker API proxy", () => {
         expect(labelsOf(service("postgis"))["traefik.enable"]).toBeUndefined();
     });
 
-    it("lets the proxy answer GETs of exactly the endpoints the swarm provider reads", () => {
-        const env = reveal<Record<string, string>>(spec("docker-socket-proxy").containerSpec.env);
-        expect(
-            Object.keys(env)
-                .filter((key) => env[key] === "1")
-                .sort(),
-        ).toEqual(["DISABLE_IPV6", "NETWORKS", "NODES", "PING", "SERVICES", "TASKS", "VERSION"]);
-        expect(env.POST).toBe("0");
-        expect(spec("docker-socket-proxy").containerSpec.mounts[0]).toEqual({
+    it("runs GeoStack's HAProxy rules for the swarm provider (test/slow/docker-api-proxy.test.ts runs them), read-only, as uid 0 with no capability", () => {
+        const container = spec("docker-socket-proxy").containerSpec;
+        const env = reveal<Record<string, string>>(container.env);
+        expect(container.image).toBe(DEFAULT_DOCKER_SOCKET_PROXY_IMAGE);
+        expect(container.commands).toEqual(DOCKER_API_PROXY_ENTRYPOINT);
+        expect(env).toEqual({ [DOCKER_API_PROXY_CONFIG_ENV]: dockerApiProxyConfig(), DOCKER_API_PROXY_PROVIDER: "swarm" });
+        expect(container).toMatchObject({ readOnly: true, user: "0:0", capDrops: ["ALL"] });
+        expect(container.capAdds).toBeUndefined();
+        expect(container.mounts).toContainEqual({ type: "tmpfs", target: "/tmp", tmpfsOptions: { sizeBytes: 1024 * 1024 } });
+        expect(container.mounts[0]).toEqual({
             type: "bind",
             source: "/var/run/docker.sock",
             target: "/var/run/docker.sock",
             readOnly: true,
         });
+    });
+});
+
+describe("swarm stack: CPU limits and capabilities, as for the containers", () => {
+    it("limits each service's CPUs (Docker's --cpus as nanoCPUs)", () => {
+        const cpus = (role: string) => spec(role).resources.limits.nanoCpus;
+        expect(cpus("postgis")).toBe(2_000_000_000);
+        expect(cpus("geoserver")).toBe(2_000_000_000);
+        expect(cpus("traefik")).toBe(1_000_000_000);
+        expect(cpus("docker-socket-proxy")).toBe(500_000_000);
+    });
+
+    it("drops every capability; traefik keeps only the low-port bind, GeoStack's GeoServer image (non-root) none", () => {
+        for (const role of ["postgis", "geoserver", "traefik", "docker-socket-proxy"]) expect(spec(role).containerSpec.capDrops, role).toEqual(["ALL"]);
+        expect(spec("traefik").containerSpec.capAdds).toEqual(["CAP_NET_BIND_SERVICE"]);
+        for (const role of ["postgis", "geoserver", "docker-socket-proxy"]) expect(spec(role).containerSpec.capAdds, role).toBeUndefined();
     });
 });
 
