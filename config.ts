@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
-import { type GeoStackArgs, GEOSTACK_SPEC, geoStackProblems, InvalidInputError, type Arg } from "./components";
-import { problem } from "./components/shared/args";
+import { type GeoStackArgs, GEOSTACK_SPEC, geoStackProblems, InvalidInputError, type Arg, type GeoStackSwarmArgs, GEOSTACK_SWARM_SPEC } from "./components";
+import { type ArgEntries, problem, resolve, type Rule } from "./components/shared/args";
 
 /**
  * The stack config layer: reads `geostack:*` values (strings, as the engine passes them) into `GeoStackArgs`. It
@@ -10,8 +10,26 @@ import { problem } from "./components/shared/args";
  */
 export const CONFIG_NAMESPACE = "geostack";
 
-/** Every `geostack:*` key: GeoStack's args but `namePrefix`, which the program derives from project and stack. */
-export const CONFIG_KEYS = Object.keys(GEOSTACK_SPEC.args).filter((key) => key !== "namePrefix") as (keyof GeoStackArgs)[];
+/** `geostack:platform` picks the component: `docker` (one Docker host, GeoStack) or `swarm` (GeoStackSwarm). */
+export const PLATFORMS = ["docker", "swarm"] as const;
+export type Platform = (typeof PLATFORMS)[number];
+export const PLATFORM_KEY = "platform";
+
+const GEOSTACK_KEYS = Object.keys(GEOSTACK_SPEC.args).filter((key) => key !== "namePrefix");
+/** The swarm's own keys (its node hosts, its NFS export); the others it shares with GeoStack. */
+export const SWARM_ONLY_KEYS = Object.keys(GEOSTACK_SWARM_SPEC.args).filter((key) => key !== "namePrefix" && !GEOSTACK_KEYS.includes(key));
+
+/** Every `geostack:*` key: GeoStack's args but `namePrefix` (the program derives it from project and stack), the platform, the swarm's own. */
+export const CONFIG_KEYS = [...GEOSTACK_KEYS, PLATFORM_KEY, ...SWARM_ONLY_KEYS] as string[];
+
+// biome-ignore lint/suspicious/noExplicitAny: only the entry's kind, presence, default and secrecy are read here
+const PLATFORM_ENTRY: Arg<any> = { presence: "default", kind: "string", default: "docker" };
+/** The spec entry a config key is read with: GeoStack's, else GeoStackSwarm's (for the swarm's own keys). */
+// biome-ignore lint/suspicious/noExplicitAny: entries of any value type
+export function configEntry(key: string): Arg<any> {
+    if (key === PLATFORM_KEY) return PLATFORM_ENTRY;
+    return (GEOSTACK_SPEC.args as ArgEntries)[key] ?? (GEOSTACK_SWARM_SPEC.args as ArgEntries)[key];
+}
 
 const EXPECTED_KIND: Record<Arg<unknown>["kind"], string> = {
     string: "a string",
@@ -95,11 +113,38 @@ function misplacedKeyProblem(fullKey: string): string | undefined {
     }`;
 }
 
-/** GeoStack's args from raw config values, or one error naming every bad key, its value (never a secret's) and what is expected. */
+/** What a stack's config is read into: the platform, and the args of its component. */
+export type PlatformConfig = { platform: "docker"; args: GeoStackArgs } | { platform: "swarm"; args: GeoStackSwarmArgs };
+
+/** The single-host GeoStack's args from raw config values, or one error naming every bad key, its value (never a secret's) and what is expected. */
 export function parseStackConfig(raw: Record<string, string | undefined>, context: ConfigContext = {}): GeoStackArgs {
+    const config = parsePlatformConfig(raw, context);
+    if (config.platform !== "docker")
+        throw new InvalidInputError([`${CONFIG_NAMESPACE}:${PLATFORM_KEY} is swarm: read it with parsePlatformConfig`], "Invalid GeoStack stack configuration");
+    return config.args;
+}
+
+/**
+ * The platform and its component's args from raw config values, or one error naming every bad key (never a secret's
+ * value). A key the platform does not read must be left unset (or at its default, as Pulumi.yaml passes it): set, it
+ * would be ignored.
+ */
+export function parsePlatformConfig(raw: Record<string, string | undefined>, context: ConfigContext = {}): PlatformConfig {
     const name = (key: string) => `${CONFIG_NAMESPACE}:${key}`;
     const problems: string[] = [];
     const secretKeys = context.secretKeys ?? [];
+    const secrets = secretValuesOf(raw, secretKeys);
+    const fail = (found: string[]) =>
+        new InvalidInputError(
+            found.map((p) => redact(p, secrets)),
+            "Invalid GeoStack stack configuration",
+        );
+    const platform = (raw[PLATFORM_KEY] ?? "docker") as Platform;
+    if (!PLATFORMS.includes(platform)) {
+        const expected = `one of ${PLATFORMS.join(", ")}: docker runs GeoStack on one Docker host, swarm runs GeoStackSwarm on a Docker Swarm`;
+        throw fail([problem(name(PLATFORM_KEY), platform, expected)]);
+    }
+    const read = (platform === "swarm" ? Object.keys(GEOSTACK_SWARM_SPEC.args) : GEOSTACK_KEYS).filter((key) => key !== "namePrefix");
     for (const key of context.otherKeys ?? []) {
         const found = misplacedKeyProblem(key);
         if (found) problems.push(found);
@@ -117,44 +162,49 @@ export function parseStackConfig(raw: Record<string, string | undefined>, contex
             );
         }
     }
-    const args: Record<string, unknown> = {};
-    const unreadable: string[] = [];
     for (const key of Object.keys(raw)) {
         // The value is not shown: a misspelt secret key (`--secret registryPasword`) would print the secret.
-        if (!(CONFIG_KEYS as string[]).includes(key))
-            problems.push(`${name(key)} is not a GeoStack key (value not shown); GeoStack reads ${CONFIG_KEYS.join(", ")}`);
+        if (!CONFIG_KEYS.includes(key)) problems.push(`${name(key)} is not a GeoStack key (value not shown); GeoStack reads ${CONFIG_KEYS.join(", ")}`);
     }
+    const args: Record<string, unknown> = {};
+    const unreadable: string[] = [];
     for (const key of CONFIG_KEYS) {
-        // biome-ignore lint/suspicious/noExplicitAny: only the entry's kind, presence and secrecy are read here
-        const entry: Arg<any> = GEOSTACK_SPEC.args[key];
+        if (key === PLATFORM_KEY) continue;
+        const entry = configEntry(key);
         const given = raw[key];
         if (given === undefined) continue;
         const value = parse(entry.kind, given);
+        const isSecret = entry.secret || secretKeys.includes(key);
         if (value === undefined) {
-            const shown = entry.secret || secretKeys.includes(key) ? SECRET_NOT_SHOWN : JSON.stringify(given);
-            problems.push(`${name(key)} = ${shown}: expected ${EXPECTED_KIND[entry.kind]}`);
+            problems.push(`${name(key)} = ${isSecret ? SECRET_NOT_SHOWN : JSON.stringify(given)}: expected ${EXPECTED_KIND[entry.kind]}`);
             unreadable.push(key);
+        } else if (!read.includes(key)) {
+            const isDefault = isUnsetDefault(value) || (entry.presence === "default" && JSON.stringify(entry.default) === JSON.stringify(value));
+            if (!isDefault)
+                problems.push(
+                    `${name(key)} = ${isSecret ? SECRET_NOT_SHOWN : JSON.stringify(value)}: expected it unset, since ${name(PLATFORM_KEY)} is ${platform}, which does not read it`,
+                );
         } else if (!(entry.presence === "optional" && isUnsetDefault(value))) args[key] = value;
     }
-    problems.push(...geoStackProblems(args as unknown as GeoStackArgs, name, unreadable));
+    if (platform === "swarm") {
+        const rules = GEOSTACK_SWARM_SPEC.rules.filter((rule) => !rule.keys.some((key) => unreadable.includes(key)));
+        problems.push(...resolve({ args: GEOSTACK_SWARM_SPEC.args, rules: rules as Rule<typeof GEOSTACK_SWARM_SPEC.args>[] }, args, name).problems);
+    } else problems.push(...geoStackProblems(args as unknown as GeoStackArgs, name, unreadable));
     // A rule may quote any value it judges: none of a secret key's values reaches the message.
-    const secrets = secretValuesOf(raw, secretKeys);
-    if (problems.length > 0)
-        throw new InvalidInputError(
-            problems.map((p) => redact(p, secrets)),
-            "Invalid GeoStack stack configuration",
-        );
-    return args as unknown as GeoStackArgs;
+    if (problems.length > 0) throw fail(problems);
+    return platform === "swarm" ? { platform, args: args as unknown as GeoStackSwarmArgs } : { platform, args: args as unknown as GeoStackArgs };
 }
 
 // Not in the SDK's typings, but how its own Config tells a `--secret` value from a plain one.
 const isConfigSecret = (runtimeConfig as unknown as { isConfigSecret(key: string): boolean }).isConfigSecret;
 
-export interface StackConfig {
-    args: GeoStackArgs & { namePrefix: string };
+export type StackConfig = (
+    | { platform: "docker"; args: GeoStackArgs & { namePrefix: string } }
+    | { platform: "swarm"; args: GeoStackSwarmArgs & { namePrefix: string } }
+) & {
     /** The values of the keys set with `--secret`: whatever input or output holds one must stay a secret. */
     secretValues: string[];
-}
+};
 
 /** Reads this stack's `geostack:*` config from the Pulumi engine, with its secret keys and the stack's name prefix. */
 export function loadStackConfig(): StackConfig {
@@ -167,8 +217,11 @@ export function loadStackConfig(): StackConfig {
     }
     const secretKeys = Object.keys(raw).filter((key) => isConfigSecret(`${prefix}${key}`));
     const namePrefix = `${pulumi.getProject()}-${pulumi.getStack()}`;
-    const args = parseStackConfig(raw, { secretKeys, otherKeys, stack: { name: pulumi.getStack(), namePrefix } });
-    return { args: { ...args, namePrefix }, secretValues: secretValuesOf(raw, secretKeys) };
+    const config = parsePlatformConfig(raw, { secretKeys, otherKeys, stack: { name: pulumi.getStack(), namePrefix } });
+    const secretValues = secretValuesOf(raw, secretKeys);
+    return config.platform === "swarm"
+        ? { platform: "swarm", args: { ...config.args, namePrefix }, secretValues }
+        : { platform: "docker", args: { ...config.args, namePrefix }, secretValues };
 }
 
 /** Whether a value (a string, or anything holding strings) holds one of `secrets`. */

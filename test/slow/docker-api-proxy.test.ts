@@ -15,6 +15,7 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SWARM_DOCKER_API_PROVIDER_ENV } from "../../components/swarm/swarm";
 import { DOCKER_API_PROXY_CONFIG_ENV, DOCKER_API_PROXY_ENTRYPOINT, DOCKER_SOCKET, dockerApiProxyConfig } from "../../components/traefik/socket-proxy";
 
 const onPath = (name: string) => ["/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin"].map((dir) => path.join(dir, name)).find(fs.existsSync);
@@ -65,7 +66,7 @@ interface Haproxy {
 }
 
 /** HAProxy started by the container's own entrypoint and environment; only the listen address and the socket differ. */
-async function startHaproxy(dir: string, socket: string, as?: { uid: number; gid: number }): Promise<Haproxy> {
+async function startHaproxy(dir: string, socket: string, as?: { uid: number; gid: number }, provider?: string): Promise<Haproxy> {
     const port = await freePort();
     const [shell, ...args] = DOCKER_API_PROXY_ENTRYPOINT;
     const child = spawn(shell, args, {
@@ -78,6 +79,7 @@ async function startHaproxy(dir: string, socket: string, as?: { uid: number; gid
             [DOCKER_API_PROXY_CONFIG_ENV]: dockerApiProxyConfig(),
             DOCKER_API_PROXY_LISTEN: `127.0.0.1:${port}`,
             DOCKER_SOCKET: socket,
+            ...(provider === undefined ? {} : { DOCKER_API_PROXY_PROVIDER: provider }),
         },
         stdio: ["ignore", "pipe", "pipe"],
     });
@@ -297,6 +299,113 @@ describe.skipIf(!HAPROXY && !REQUIRE_HAPROXY)("the Docker API proxy rules in Deb
         const response = await sendRaw(proxy.port, bytes);
         expect(received.map((r) => `${r.method} ${r.url}`)).not.toContain(`POST /v1.51/containers/${ID}/exec`);
         expect(response.statuses.every((s) => s !== 201)).toBe(true);
+    });
+});
+
+// ---------------------------------------------------------------- the swarm provider's rules (GeoStackSwarm)
+
+const NODE = "9v3lbq4h2x7n1m0k8j6g5f4d3";
+const NETWORK_FILTERS = encodeURIComponent(JSON.stringify({ scope: { swarm: true } }));
+const TASK_FILTERS = encodeURIComponent(JSON.stringify({ "desired-state": { running: true }, service: { [NODE]: true } }));
+
+/** What traefik v3.6's swarm provider sends (pkg/provider/docker/pswarm.go: ServerVersion, ServiceList, NetworkList, TaskList, NodeInspect). */
+const SWARM_ALLOWED: [method: string, target: string][] = [
+    ["HEAD", "/_ping"],
+    ["GET", "/_ping"],
+    ["GET", "/v1.51/version"],
+    ["GET", "/v1.51/services"],
+    ["GET", `/v1.51/networks?filters=${NETWORK_FILTERS}`],
+    ["GET", `/v1.51/tasks?filters=${TASK_FILTERS}`],
+    ["GET", `/v1.51/nodes/${NODE}`],
+    ["GET", "/services"],
+    ["GET", "/v1.24/nodes/manager1.example.org"],
+    ["HEAD", "/v1.51/tasks"],
+];
+
+const SWARM_REFUSED: Refused[] = [
+    ...["POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE"].map((m) => refused(`${m} is not a read`, m, "/v1.51/services")),
+    refused("creating a service", "POST", "/v1.51/services/create"),
+    refused("updating a service", "POST", `/v1.51/services/${NODE}/update?version=3`),
+    refused("removing a node", "DELETE", `/v1.51/nodes/${NODE}?force=1`),
+    refused("promoting a node", "POST", `/v1.51/nodes/${NODE}/update?version=3`),
+    // Under the allowed sections, what the swarm provider never reads.
+    refused("a service's spec (its env and secrets' ids)", "GET", `/v1.51/services/${NODE}`),
+    refused("a service's logs", "GET", `/v1.51/services/${NODE}/logs?stdout=1`),
+    refused("a task", "GET", `/v1.51/tasks/${NODE}`),
+    refused("a task's logs", "GET", `/v1.51/tasks/${NODE}/logs?stdout=1`),
+    refused("a network", "GET", `/v1.51/networks/${NODE}`),
+    refused("the node list", "GET", "/v1.51/nodes"),
+    refused("a node's sub-path", "GET", `/v1.51/nodes/${NODE}/update`),
+    // The docker provider's endpoints stay closed in swarm mode.
+    refused("/containers/json", "GET", "/v1.51/containers/json?all=1"),
+    refused("a container's inspect", "GET", `/v1.51/containers/${ID}/json`),
+    refused("/events", "GET", `/v1.51/events?filters=${FILTERS}`),
+    ...["secrets", "configs", "swarm", "swarm/unlockkey", "info", "images/json", "volumes", "plugins", "system/df"].map((p) =>
+        refused(`/${p}`, "GET", `/v1.51/${p}`),
+    ),
+    refused("%2e%2e out of a node", "GET", "/v1.51/nodes/%2e%2e/secrets"),
+    refused("dot-dot out of a node", "GET", "/v1.51/nodes/../secrets"),
+    refused("an encoded slash in a node id", "GET", `/v1.51/nodes/${NODE}%2Fupdate`),
+    refused("an empty node id", "GET", "/v1.51/nodes/"),
+    refused("a path parameter", "GET", "/v1.51/services;x=1"),
+    refused("a trailing slash", "GET", "/v1.51/services/"),
+    refused("an inner double slash", "GET", "/v1.51//services"),
+    refused("an absolute URI of an allowed path", "GET", "http://docker/v1.51/services"),
+    refused("a protocol upgrade on an allowed path", "GET", "/v1.51/services", ["Upgrade: tcp", "Connection: Upgrade"]),
+];
+
+describe.skipIf(!HAPROXY && !REQUIRE_HAPROXY)("the Docker API proxy rules for traefik's swarm provider, in front of a recording stub", () => {
+    let dir = "";
+    let stub: http.Server;
+    let proxy: Haproxy;
+    let unknown: Haproxy;
+    const received: { method: string; url: string }[] = [];
+
+    beforeAll(async () => {
+        if (!HAPROXY) throw new Error("GEOSTACK_REQUIRE_HAPROXY=1 but haproxy is not installed");
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "geostack-haproxy-swarm-"));
+        const socket = path.join(dir, "docker.sock");
+        stub = http.createServer((req, res) => {
+            received.push({ method: req.method!, url: req.url! });
+            req.resume();
+            res.writeHead(200, { "Content-Type": "application/json", "Api-Version": "1.51" });
+            res.end(req.method === "HEAD" ? undefined : '{"stub":true}');
+        });
+        await new Promise<void>((resolve) => stub.listen(socket, resolve));
+        // The service's environment: components/swarm/geostack-swarm.ts.
+        proxy = await startHaproxy(dir, socket, undefined, SWARM_DOCKER_API_PROVIDER_ENV.DOCKER_API_PROXY_PROVIDER);
+        fs.mkdirSync(path.join(dir, "unknown"));
+        unknown = await startHaproxy(path.join(dir, "unknown"), socket, undefined, "Swarm");
+    });
+
+    afterAll(() => {
+        proxy?.stop();
+        unknown?.stop();
+        stub?.close();
+        if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it.each(SWARM_ALLOWED)("forwards %s %s to Docker exactly as sent", async (method, target) => {
+        received.length = 0;
+        const response = await sendRaw(proxy.port, request(method, target));
+        expect(response.statuses, response.text).toEqual([200]);
+        expect(received).toEqual([{ method, url: target }]);
+    });
+
+    it.each(SWARM_REFUSED.map((r) => [r.why, r.status, r.bytes] as const))("refuses %s with %d, before Docker", async (_why, status, bytes) => {
+        received.length = 0;
+        const response = await sendRaw(proxy.port, bytes);
+        expect(response.statuses, response.text).toEqual([status]);
+        expect(received).toEqual([]);
+    });
+
+    it("refuses everything, /_ping included, when the provider is neither docker nor swarm", async () => {
+        received.length = 0;
+        for (const [method, target] of [...SWARM_ALLOWED, ...ALLOWED]) {
+            const response = await sendRaw(unknown.port, request(method, target));
+            expect(response.statuses, `${method} ${target}`).toEqual([403]);
+        }
+        expect(received).toEqual([]);
     });
 });
 

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { CONFIG_KEYS } from "../../config";
+import { CONFIG_KEYS, PLATFORM_KEY, SWARM_ONLY_KEYS } from "../../config";
 import { isSecret, type RegisteredResource, reveal } from "../../tools/render/mocks";
 import { type Deployed, runProgram, stackConfig } from "../support/harness";
 import { CONTAINER, envOf, IMAGE, labelsOf, NETWORK, REGISTRY_IMAGE, REMOTE_IMAGE, VOLUME } from "../support/resources";
@@ -43,7 +43,8 @@ const CHANGED: Record<string, string> = {
     imagePlatform: "linux/arm64",
     imageSource: "https://example.net/geostack",
 };
-const COVERED_ELSEWHERE = ["geoserverImage", "geoserverImageStartsAsRoot"];
+// The platform and the swarm's own keys: test/stacks/swarm.test.ts and test/unit/swarm/swarm.test.ts.
+const COVERED_ELSEWHERE = ["geoserverImage", "geoserverImageStartsAsRoot", PLATFORM_KEY, ...SWARM_ONLY_KEYS];
 
 let run: Deployed;
 beforeAll(async () => {

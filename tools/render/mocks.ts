@@ -170,6 +170,36 @@ export function containerReadBack(inputs: Record<string, any>, host: DockerHost 
 }
 
 /**
+ * A Swarm service as the provider stores it (kreuzwerker internal/provider/resource_docker_service.go, schema defaults
+ * and Computed fields, resource_docker_service_structures.go): unset update/rollback settings read back as Docker's
+ * defaults, a secret or config file as 0444 owned by root, a port as published through the ingress mesh.
+ */
+export function serviceReadBack(inputs: Record<string, any>): Record<string, any> {
+    const rolloutDefaults = { parallelism: 1, delay: "0s", failureAction: "pause", monitor: "5s", maxFailureRatio: "0.0", order: "stop-first" };
+    const fileDefaults = (file: Record<string, any>) => ({ fileUid: "0", fileGid: "0", fileMode: 0o444, ...file });
+    const spec = inputs.taskSpec ?? {};
+    const container = spec.containerSpec ?? {};
+    return {
+        mode: inputs.mode ?? { replicated: { replicas: 1 }, global: false },
+        updateConfig: { ...rolloutDefaults, ...(inputs.updateConfig ?? {}) },
+        rollbackConfig: { ...rolloutDefaults, ...(inputs.rollbackConfig ?? {}) },
+        endpointSpec: {
+            mode: inputs.endpointSpec?.mode ?? "vip",
+            ports: (inputs.endpointSpec?.ports ?? []).map((port: Record<string, any>) => ({ protocol: "tcp", publishMode: "ingress", ...port })),
+        },
+        taskSpec: {
+            ...spec,
+            containerSpec: {
+                isolation: "default",
+                ...container,
+                secrets: (container.secrets ?? []).map(fileDefaults),
+                configs: (container.configs ?? []).map(fileDefaults),
+            },
+        },
+    };
+}
+
+/**
  * Mocks that behave like the providers where the program reads their outputs: generated passwords come back
  * secret (as `additionalSecretOutputs` makes them), Docker auto-names resources without a `name`, and images get
  * digests derived from what was built.
@@ -211,6 +241,17 @@ export class ProviderMocks implements pulumi.runtime.Mocks {
             case "docker:index/network:Network":
             case "docker:index/volume:Volume":
                 state.name = args.inputs.name ?? `${args.name}-${id.slice(0, 7)}`;
+                break;
+            case "docker:index/secret:Secret":
+            case "docker:index/serviceConfig:ServiceConfig":
+                // Auto-named with a random suffix when `name` is unset (so a replacement gets a new name); a secret's
+                // data is never read back (kreuzwerker resource_docker_secret.go, Read keeps the state's) and stays
+                // secret (additionalSecretOutputs ["data"]).
+                state.name = args.inputs.name ?? `${args.name}-${id.slice(0, 7)}`;
+                if (args.type === "docker:index/secret:Secret") state.data = { [specialSigKey]: specialSecretSig, value: reveal(args.inputs.data) };
+                break;
+            case "docker:index/service:Service":
+                Object.assign(state, serviceReadBack(args.inputs));
                 break;
             case "docker:index/remoteImage:RemoteImage": {
                 // The provider reports the pulled manifest as `repo@sha256:...`, also when the name was a tag.
