@@ -4,6 +4,8 @@
  * blackbox_exporter on exactly these files. Each is JSON, which is YAML too (Prometheus and friends read YAML).
  */
 
+import { MONITOR_DATABASE, MONITOR_DB_ROLE } from "../postgis/monitor-role";
+
 /** Host names on the monitoring network (container aliases) and the exporters' own ports. */
 export const MONITORING_HOSTS = {
     prometheus: "prometheus:9090",
@@ -213,4 +215,17 @@ export function alertmanagerConfig(receiver: AlertReceiver): string {
         null,
         2,
     )}\n`;
+}
+
+/**
+ * postgres_exporter's environment: user and password file rather than a DSN with the password in it
+ * (postgres_exporter README: DATA_SOURCE_URI, DATA_SOURCE_USER, DATA_SOURCE_PASS_FILE). The connection is on the
+ * internal backend network, where PostgreSQL's image listens without TLS.
+ */
+export function postgresExporterEnv(args: { host: string; passwordFile: string }): string[] {
+    return [
+        `DATA_SOURCE_URI=${args.host}/${MONITOR_DATABASE}?sslmode=disable`,
+        `DATA_SOURCE_USER=${MONITOR_DB_ROLE}`,
+        `DATA_SOURCE_PASS_FILE=${args.passwordFile}`,
+    ];
 }
