@@ -36,6 +36,7 @@ describe("Postgis given only a network", () => {
             "docker:index/remoteImage:RemoteImage appdb-image",
             "docker:index/volume:Volume appdb-data-pg17",
             "random:index/randomPassword:RandomPassword appdb-geoserver-password",
+            "random:index/randomPassword:RandomPassword appdb-monitor-password",
             "random:index/randomPassword:RandomPassword appdb-superuser-password",
         ]);
         expect(mocks.get(CONTAINER, "appdb").inputs.name).toBe("appdb-postgis");
@@ -60,7 +61,11 @@ describe("Postgis given only a network", () => {
             expect(
                 secrets.map((u) => `${u.file} ${u.owner}:${u.group} ${u.permissions}`),
                 name,
-            ).toEqual([`/run/secrets/postgres-password ${id}:${id} 0400`, `/run/secrets/geoserver-db-password ${id}:${id} 0400`]);
+            ).toEqual([
+                `/run/secrets/postgres-password ${id}:${id} 0400`,
+                `/run/secrets/geoserver-db-password ${id}:${id} 0400`,
+                `/run/secrets/monitor-db-password ${id}:${id} 0400`,
+            ]);
         }
     });
 
