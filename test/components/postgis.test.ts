@@ -15,6 +15,7 @@ beforeAll(async () => {
     mocks = installMocks("some-other-project", "staging");
     appdb = new Postgis("appdb", { networkName: "app-net" });
     new Postgis("db", { namePrefix: "app-test", networkName: "app-net", image: "postgis/postgis:18-3.6", protectData: true });
+    new Postgis("small", { networkName: "app-net", image: "postgis/postgis:17-3.5-alpine" });
     published = new Postgis("laptop", { networkName: "app-net", publishPort: 15432 });
     await registrationsDone();
 });
@@ -35,6 +36,7 @@ describe("Postgis given only a network", () => {
             "docker:index/remoteImage:RemoteImage appdb-image",
             "docker:index/volume:Volume appdb-data-pg17",
             "random:index/randomPassword:RandomPassword appdb-geoserver-password",
+            "random:index/randomPassword:RandomPassword appdb-monitor-password",
             "random:index/randomPassword:RandomPassword appdb-superuser-password",
         ]);
         expect(mocks.get(CONTAINER, "appdb").inputs.name).toBe("appdb-postgis");
@@ -45,6 +47,26 @@ describe("Postgis given only a network", () => {
         const container = mocks.get(CONTAINER, "appdb");
         expect(reveal(container.inputs.networksAdvanced)).toEqual([{ name: "app-net", aliases: ["postgis"] }]);
         expect(container.inputs.ports).toEqual([]);
+    });
+
+    it("runs as the image's postgres user with no capability, its password files readable by that user alone", () => {
+        for (const [name, id] of [
+            ["appdb", "999"],
+            ["small", "70"],
+        ]) {
+            const container = mocks.get(CONTAINER, name);
+            expect(container.inputs.user, name).toBe(`${id}:${id}`);
+            expect(container.inputs.capabilities, name).toEqual({ drops: ["ALL"] });
+            const secrets = reveal<any[]>(container.inputs.uploads).filter((u) => u.file.startsWith("/run/secrets/"));
+            expect(
+                secrets.map((u) => `${u.file} ${u.owner}:${u.group} ${u.permissions}`),
+                name,
+            ).toEqual([
+                `/run/secrets/postgres-password ${id}:${id} 0400`,
+                `/run/secrets/geoserver-db-password ${id}:${id} 0400`,
+                `/run/secrets/monitor-db-password ${id}:${id} 0400`,
+            ]);
+        }
     });
 
     it("does not protect its data unless asked", () => {
@@ -101,6 +123,7 @@ describe("Postgis refuses bad args before registering anything", () => {
         { args: { image: "postgres:17" } },
         { args: { image: "postgis/postgis:13-3.5" } },
         { args: { memoryMb: 10 } },
+        { args: { cpus: "12" } },
         { args: { publishPort: 99999 } },
     ];
 
@@ -123,7 +146,7 @@ describe("Postgis refuses bad args before registering anything", () => {
 
     it("takes the component name as the name prefix only if Docker can use it", async () => {
         const { error, registered } = await attempt(() => new Postgis("bad name", { networkName: "n" }));
-        expect((error as Error).message).toMatch(/namePrefix = "bad name": expected a prefix for Docker names/);
+        expect((error as Error).message).toMatch(/namePrefix = "bad name": expected a prefix of lower-case letters/);
         expect(registered).toEqual([]);
     });
 });

@@ -66,7 +66,7 @@ describe("GitHub workflows", () => {
                 .filter((s) => s.uses?.startsWith("pulumi/actions@"))
                 .map((s) => [file, s]),
         );
-        expect(pulumiSteps.map(([file]) => file).sort()).toEqual(["deploy.yml", "drift.yml", "preview.yml"]);
+        expect([...new Set(pulumiSteps.map(([file]) => file))].sort()).toEqual(["deploy.yml", "drift.yml", "preview.yml"]);
         for (const [file, step] of pulumiSteps) {
             expect(step.with["pulumi-version-file"], file).toBe(".pulumi-version");
             expect(step.with["pulumi-version"], file).toBeUndefined();
@@ -134,7 +134,7 @@ describe("GitHub workflows", () => {
         const [guard] = deploy.jobs.up.steps;
         expect(guard).toMatchObject({ if: "github.ref != 'refs/heads/main'", run: expect.stringMatching(/exit 1$/m) });
         const names = deploy.jobs.up.steps.map((s: any) => s.uses ?? s.run);
-        const action = deploy.jobs.up.steps.find((s: any) => s.uses?.startsWith("pulumi/actions@"));
+        const action = deploy.jobs.up.steps.find((s: any) => s.uses?.startsWith("pulumi/actions@") && s.with?.command);
         expect(names.indexOf("npm run typecheck")).toBeLessThan(names.indexOf(action.uses));
         expect(action.with).toMatchObject({ command: "up", "stack-name": "prod", refresh: true });
     });
@@ -142,8 +142,10 @@ describe("GitHub workflows", () => {
     it("drift: every morning and by hand, each stack deploy.yml deploys, failing with the report in the summary", () => {
         const drift = workflows["drift.yml"];
         expect(Object.keys(drift.on).sort()).toEqual(["schedule", "workflow_dispatch"]);
-        const deployed = workflows["deploy.yml"].jobs.up.steps.find((s: any) => s.uses?.startsWith("pulumi/actions@")).with["stack-name"];
+        const deployed = workflows["deploy.yml"].jobs.up.steps.find((s: any) => s.with?.command === "up").with["stack-name"];
         expect(drift.jobs.drift.strategy.matrix.stack).toEqual([deployed]);
+        // Its credentials live in an environment of its own (main only), not in repository secrets every run can read.
+        expect(drift.jobs.drift.environment).toBe("${{ matrix.stack }}-drift");
         const check = drift.jobs.drift.steps.find((s: any) => s.run?.includes("npm run --silent drift"));
         expect(check.run).toContain('--stack "$STACK"');
         expect(check.run).toContain("GITHUB_STEP_SUMMARY");
@@ -158,5 +160,24 @@ describe("GitHub workflows", () => {
         expect(at(/bash \.ci\/run/)).toBeGreaterThan(at(/release-notes/));
         expect(at(/npm publish .* --provenance/)).toBeGreaterThan(at(/bash \.ci\/run/));
         expect(at(/gh release create/)).toBeGreaterThan(at(/npm publish/));
+    });
+
+    it("deploy: the data guard judges the plan before the up, which never skips its preview", () => {
+        const up = workflows["deploy.yml"].jobs.up.steps;
+        const guard = up.findIndex((s: any) => (s.run ?? "").includes("npm run --silent data-guard -- preview.json"));
+        const apply = up.findIndex((s: any) => s.with?.command === "up");
+        expect(guard).toBeGreaterThan(-1);
+        expect(guard).toBeLessThan(apply);
+        // The plan the guard judges is the one the up makes: with the same refresh.
+        expect(up[guard].run).toContain("pulumi preview --stack prod --refresh --non-interactive --json > preview.json");
+        expect(up[apply].with.refresh).toBe(true);
+        expect(up[apply].with.options ?? "").not.toContain("--skip-preview");
+        expect(pkg.scripts["data-guard"]).toBe("node -r ./tools/ts-loader.cjs tools/data-guard.ts");
+    });
+
+    it("preview: prod's pulumi preview runs pull request code only in the prod-preview environment, behind its reviewers", () => {
+        const job = workflows["preview.yml"].jobs["pulumi-preview"];
+        expect(job.environment).toBe("${{ matrix.stack == 'prod' && 'prod-preview' || 'dev-preview' }}");
+        expect(workflows["preview.yml"].on).toEqual({ pull_request: null });
     });
 });
