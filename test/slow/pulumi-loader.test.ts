@@ -89,11 +89,8 @@ describe("the program under the loader `pulumi up` and `pulumi preview` use", ()
         });
 
         it("reports a runtime error at its TypeScript line, through cmd/run's source-map-support", async () => {
-            edit(
-                "config.ts",
-                "export function loadStackConfig(): GeoStackArgs {\n",
-                'export function loadStackConfig(): GeoStackArgs {\n    throw new Error("boom");\n',
-            );
+            const start = /export function loadStackConfig\(\)[^{]*\{\n/.exec(fs.readFileSync(path.join(copy, "config.ts"), "utf8"))![0];
+            edit("config.ts", start, `${start}    throw new Error("boom");\n`);
             const line = fs.readFileSync(path.join(copy, "config.ts"), "utf8").split("\n").indexOf('    throw new Error("boom");') + 1;
             const result = await run(copy, "dev", true, cache);
             expect(result.status).not.toBe(0);
