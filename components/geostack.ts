@@ -44,6 +44,8 @@ export interface GeoStackArgs {
     publishDatabasePort?: number;
     /** Protects the data volumes from `pulumi destroy` and keeps them if deleted. */
     protectData?: boolean;
+    /** Optional PostgreSQL extensions created in `gis` when the database is new (postgis_raster, postgis_topology, fuzzystrmatch, postgis_tiger_geocoder, pgrouting). */
+    postgisExtensions?: string[];
     /** PostGIS memory limit in MiB (at least 256); default 1024. */
     postgisMemoryMb?: number;
     /** GeoServer memory limit in MiB (at least 1024); default 2048. The JVM heap gets half of it (all but 1.5 GiB of a larger one). */
@@ -102,6 +104,7 @@ export const GEOSTACK_SPEC = spec(
         geoserverAdminUser: geoserver.adminUser,
         publishDatabasePort: postgis.publishPort,
         protectData: postgis.protectData,
+        postgisExtensions: postgis.extensions,
         postgisMemoryMb: postgis.memoryMb,
         geoserverMemoryMb: geoserver.memoryMb,
         traefikMemoryMb: traefik.memoryMb,
@@ -127,6 +130,7 @@ export const GEOSTACK_SPEC = spec(
             httpPort: "httpPort",
             httpsPort: "httpsPort",
         }),
+        ...borrowRules(POSTGIS_SPEC, { image: "postgisImage", extensions: "postgisExtensions" }),
         ...borrowRules(TRAEFIK_SPEC, {
             domain: "domain",
             tls: "tls",
@@ -251,6 +255,7 @@ export class GeoStack extends pulumi.ComponentResource {
                 memoryMb: settings.postgisMemoryMb,
                 publishPort: settings.publishDatabasePort,
                 protectData,
+                extensions: settings.postgisExtensions,
             },
             { parent: this },
         );

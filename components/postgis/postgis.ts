@@ -2,9 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as random from "@pulumi/random";
 import { DEFAULT_MEMORY_MB, DEFAULT_POSTGIS_IMAGE, MIN_MEMORY_MB } from "../defaults";
-import { arg, type EntriesFor, resolveOrThrow, spec } from "../shared/args";
+import { arg, type EntriesFor, problem, resolveOrThrow, spec } from "../shared/args";
 import { dockerNamePrefix, memoryMb, tcpPort } from "../shared/checks";
 import { pullImage, withContainerDefaults } from "../shared/container";
+import { missingFromImage, POSTGIS_EXTENSIONS_SCRIPT_PATH, postgisExtensionList, postgisExtensionsScript } from "./extensions-script";
 import { GEOSERVER_DB_PASSWORD_ENV, GEOSERVER_DB_ROLE, GIS_DATABASE, POSTGIS_INIT_SCRIPT_PATH, postgisInitScript } from "./init-script";
 import { postgisImage, postgresDataPath, postgresMajorOf, POSTGRES_PORT, POSTGRES_SUPERUSER } from "./postgres";
 
@@ -23,15 +24,32 @@ export interface PostgisArgs {
     publishPort?: number;
     /** Protects the data volume from `pulumi destroy` and keeps it if the resource is deleted. */
     protectData?: boolean;
+    /**
+     * Optional extensions created in `gis` when the database is new (postgis_raster, postgis_topology, fuzzystrmatch,
+     * postgis_tiger_geocoder, pgrouting), owned like PostGIS by the database's owner; pgrouting needs an image that has it.
+     */
+    extensions?: string[];
 }
 
-export const POSTGIS_SPEC = spec({
-    namePrefix: arg.optional<string>("string", { check: dockerNamePrefix }),
-    image: arg.withDefault<string>(DEFAULT_POSTGIS_IMAGE, { check: postgisImage }),
-    memoryMb: arg.withDefault<number>(DEFAULT_MEMORY_MB.postgis, { check: memoryMb(MIN_MEMORY_MB.postgis) }),
-    publishPort: arg.optional<number>("integer", { check: tcpPort }),
-    protectData: arg.withDefault(false),
-} satisfies EntriesFor<PostgisArgs, "networkName">);
+export const POSTGIS_SPEC = spec(
+    {
+        namePrefix: arg.optional<string>("string", { check: dockerNamePrefix }),
+        image: arg.withDefault<string>(DEFAULT_POSTGIS_IMAGE, { check: postgisImage }),
+        memoryMb: arg.withDefault<number>(DEFAULT_MEMORY_MB.postgis, { check: memoryMb(MIN_MEMORY_MB.postgis) }),
+        publishPort: arg.optional<number>("integer", { check: tcpPort }),
+        protectData: arg.withDefault(false),
+        extensions: arg.withDefault<string[]>([], { check: postgisExtensionList }),
+    } satisfies EntriesFor<PostgisArgs, "networkName">,
+    [
+        {
+            keys: ["extensions", "image"],
+            check: ({ extensions, image }, name) => {
+                const expected = missingFromImage(image, extensions);
+                return expected && problem(name("image"), image, expected);
+            },
+        },
+    ],
+);
 
 /**
  * PostgreSQL + PostGIS with a `gis` database owned by the least-privilege `geoserver` role. The init script
@@ -97,7 +115,12 @@ export class Postgis extends pulumi.ComponentResource {
                             `${GEOSERVER_DB_PASSWORD_ENV}=${geoserver}`,
                         ]),
                     // World-executable: the entrypoint runs as postgres and executes the script (a non-executable one it would source).
-                    uploads: [{ file: POSTGIS_INIT_SCRIPT_PATH, content: postgisInitScript(), permissions: "0755" }],
+                    uploads: [
+                        { file: POSTGIS_INIT_SCRIPT_PATH, content: postgisInitScript(), permissions: "0755" },
+                        ...(settings.extensions.length === 0
+                            ? []
+                            : [{ file: POSTGIS_EXTENSIONS_SCRIPT_PATH, content: postgisExtensionsScript(settings.extensions), permissions: "0755" }]),
+                    ],
                     volumes: [{ volumeName: volume.name, containerPath: postgresDataPath(major) }],
                     networksAdvanced: networks,
                     ports: publishPort === undefined ? [] : [{ internal: POSTGRES_PORT, external: publishPort, ip: "127.0.0.1" }],

@@ -15,6 +15,7 @@ const CHANGED: Record<string, string> = {
     geoserverAdminUser: "gisadmin",
     publishDatabasePort: "25432",
     protectData: "true",
+    postgisExtensions: JSON.stringify(["postgis_raster", "fuzzystrmatch"]),
     postgisMemoryMb: "1536",
     geoserverMemoryMb: "3072",
     traefikMemoryMb: "128",
@@ -73,6 +74,15 @@ const REACHES: Record<string, () => void> = {
     publishDatabasePort: () => expect(container("postgis").inputs.ports).toEqual([{ internal: 5432, external: 25432, ip: "127.0.0.1" }]),
     protectData: () => {
         for (const volume of run.mocks.ofType(VOLUME)) expect(volume.options.protect, volume.name).toBe(true);
+    },
+    postgisExtensions: () => {
+        const script = reveal<{ file: string; content: string }[]>(container("postgis").inputs.uploads).find(
+            (u) => u.file === "/docker-entrypoint-initdb.d/30-extensions.sh",
+        );
+        expect(script?.content.match(/CREATE EXTENSION IF NOT EXISTS \w+/g)).toEqual([
+            "CREATE EXTENSION IF NOT EXISTS fuzzystrmatch",
+            "CREATE EXTENSION IF NOT EXISTS postgis_raster",
+        ]);
     },
     postgisMemoryMb: () => expect(container("postgis").inputs.memory).toBe(1536),
     geoserverMemoryMb: () => expect(container("geoserver").inputs.memory).toBe(3072),
