@@ -40,6 +40,14 @@ export interface GeoStackArgs {
     traefikImage?: string;
     /** GeoServer administrator (default `admin`) of a new data directory; its initial password is generated. */
     geoserverAdminUser?: string;
+    /** The workspace a new data directory starts with, as its default (default `gis`). */
+    geoserverWorkspace?: string;
+    /** The PostGIS store a new data directory starts with in that workspace, over the JNDI pool (default `postgis`). */
+    geoserverStore?: string;
+    /** Origins whose web pages may read the public OGC paths, never with credentials: `["*"]` (the default) any, `[]` none. */
+    corsAllowedOrigins?: string[];
+    /** GeoWebCache's disk quota over every tile, in MiB (default 10240); 0 leaves the quota to GeoServer's settings. */
+    tileCacheQuotaMb?: number;
     /** Publishes PostGIS on 127.0.0.1:<port> of the Docker host; unset publishes nothing. */
     publishDatabasePort?: number;
     /** Protects the data volumes from `pulumi destroy` and keeps them if deleted. */
@@ -102,6 +110,10 @@ export const GEOSTACK_SPEC = spec(
         postgisImage: postgis.image,
         traefikImage: traefik.image,
         geoserverAdminUser: geoserver.adminUser,
+        geoserverWorkspace: geoserver.workspace,
+        geoserverStore: geoserver.store,
+        corsAllowedOrigins: geoserver.corsAllowedOrigins,
+        tileCacheQuotaMb: geoserver.tileCacheQuotaMb,
         publishDatabasePort: postgis.publishPort,
         protectData: postgis.protectData,
         postgisExtensions: postgis.extensions,
@@ -273,6 +285,10 @@ export class GeoStack extends pulumi.ComponentResource {
                 databaseUser: postgis.username,
                 databasePassword: postgis.password,
                 adminUser: settings.geoserverAdminUser,
+                workspace: settings.geoserverWorkspace,
+                store: settings.geoserverStore,
+                corsAllowedOrigins: settings.corsAllowedOrigins,
+                tileCacheQuotaMb: settings.tileCacheQuotaMb,
                 memoryMb: settings.geoserverMemoryMb,
                 protectData,
                 tls,

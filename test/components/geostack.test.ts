@@ -71,6 +71,10 @@ describe("GeoStack with any one invalid argument of any child registers no resou
         { args: { postgisImage: "postgres:17" } },
         { args: { traefikImage: "traefik:v2.10" } },
         { args: { geoserverAdminUser: "1admin" } },
+        { args: { geoserverWorkspace: "gis maps" } },
+        { args: { geoserverStore: "a/b" } },
+        { args: { corsAllowedOrigins: ["*", "https://maps.example.net"] } },
+        { args: { tileCacheQuotaMb: -1 } },
         { args: { publishDatabasePort: 99999 } },
         // The issue's example: it used to register the GeoStack, an image build, a tag and two networks first.
         { args: { postgisMemoryMb: 10 } },

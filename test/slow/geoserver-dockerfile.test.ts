@@ -5,6 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { validate } from "dockerfile-utils";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { TILE_CACHE_DIR } from "../../components/geoserver/env";
 import { GEOSERVER_IMAGE_CONTEXT, geoserverBuildArgs } from "../../components/geoserver/image-build";
 import { checksumsIn, downloadChecksums, mergePins, writePins } from "../../tools/pin-extensions";
 import { argOf, type Instruction, labelsOf, parseDockerfile, substitute } from "../support/dockerfile";
@@ -75,6 +76,13 @@ describe("the GeoServer Dockerfile", () => {
         const chown = runWith("chown");
         expect(chown.args).toMatch(/chown -R "\$\{GEOSERVER_UID\}:\$\{GEOSERVER_GID\}" "\$\{GEOSERVER_DATA_DIR\}"/);
         expect(chown.args).not.toContain("webapps");
+    });
+
+    it("gives the unprivileged user the tile cache folder, whose owner a new volume mounted there takes", () => {
+        expect(stageArgs.GEOWEBCACHE_CACHE_DIR).toBe(TILE_CACHE_DIR);
+        const chown = runWith("chown");
+        expect(chown.args).toMatch(/mkdir -p [^;]*"\$\{GEOWEBCACHE_CACHE_DIR\}"/);
+        expect(chown.args).toMatch(/chown -R "\$\{GEOSERVER_UID\}:\$\{GEOSERVER_GID\}" "\$\{GEOSERVER_DATA_DIR\}" "\$\{GEOWEBCACHE_CACHE_DIR\}"/);
     });
 
     it("has a HEALTHCHECK that fetches a static page of the web UI", () => {

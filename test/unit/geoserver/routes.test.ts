@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { geoserverRouteLabels, type GeoserverRouteArgs, isPublicGeoserverPath } from "../../../components/geoserver/routes";
 import { edgePolicy } from "../../../components/shared/edge";
+import { corsOrigins } from "../../../components/geoserver/cors";
 
 const prodEdge = edgePolicy({
     tls: true,
@@ -26,8 +27,8 @@ describe("geoserverRouteLabels", () => {
     it("routes the OGC paths publicly and everything else under /geoserver to the admin router", () => {
         expect(router("public", "rule")).toBe(
             "Host(`maps.example.org`) && (" +
-                "PathRegexp(`^/geoserver/(wms|wfs|wcs|wmts|ows|gwc/service)(/|$)`)" +
-                " || (PathRegexp(`^/geoserver/[^/]+/(wms|wfs|wcs|wmts|ows|gwc/service)(/|$)`) && !PathRegexp(`^/geoserver/(rest|web|gwc)/`))" +
+                "PathRegexp(`^/geoserver/(wms|wfs|wcs|wmts|ows|gwc/service|ogc/features)(/|$)`)" +
+                " || (PathRegexp(`^/geoserver/[^/]+/(wms|wfs|wcs|wmts|ows|gwc/service|ogc/features)(/|$)`) && !PathRegexp(`^/geoserver/(rest|web|gwc)/`))" +
                 " || PathRegexp(`^/geoserver/(schemas|styles|www|openlayers3?)/`))",
         );
         expect(router("admin", "rule")).toBe("Host(`maps.example.org`) && PathPrefix(`/geoserver`)");
@@ -111,6 +112,9 @@ describe("the public path policy", () => {
         "/geoserver/topp/wfs",
         "/geoserver/topp/ows",
         "/geoserver/topp/gwc/service/wmts",
+        "/geoserver/ogc/features/v1",
+        "/geoserver/ogc/features/v1/collections/topp:states/items",
+        "/geoserver/topp/ogc/features/v1/collections",
         "/geoserver/schemas/wfs/1.1.0/wfs.xsd",
         "/geoserver/styles/icons/marker.png",
         "/geoserver/www/legends/roads.png",
@@ -136,6 +140,63 @@ describe("the public path policy", () => {
         "/geoserver/wmsx",
         "/geoserver/topp/wmsx",
         "/geoserver/topp/states/wms",
+        "/geoserver/ogc",
+        "/geoserver/ogc/processes/v1/processes",
+        "/geoserver/ogc/styles/v1/styles",
+        "/geoserver/ogc/featuresx",
+        "/geoserver/topp/ogc/processes/v1",
         "/wms",
     ])("%s is admin", (path) => expect(isPublicGeoserverPath(path)).toBe(false));
+});
+
+describe("CORS on the public paths", () => {
+    const cors = (corsAllowedOrigins: string[]) => geoserverRouteLabels({ ...route, corsAllowedOrigins });
+    const middlewares = (labels: Record<string, string>, router: string) =>
+        labels[`traefik.http.routers.geostack-prod-geoserver-${router}.middlewares`].split(",");
+    const corsKeys = (labels: Record<string, string>) => Object.keys(labels).filter((k) => /accesscontrol|addvaryheader/.test(k));
+
+    it("lets any origin read the public router's paths, after the rate limit, and never the admin router's", () => {
+        const labels = cors(["*"]);
+        expect(middlewares(labels, "public")).toEqual([
+            "geostack-prod-geoserver-ratelimit",
+            "geostack-prod-geoserver-cors",
+            "geostack-prod-geoserver-headers",
+            "geostack-prod-geoserver-compress",
+        ]);
+        expect(middlewares(labels, "admin")).not.toContain("geostack-prod-geoserver-cors");
+        expect(labels).toMatchObject({
+            "traefik.http.middlewares.geostack-prod-geoserver-cors.headers.accesscontrolalloworiginlist": "*",
+            "traefik.http.middlewares.geostack-prod-geoserver-cors.headers.accesscontrolallowmethods": "GET,HEAD,OPTIONS",
+            "traefik.http.middlewares.geostack-prod-geoserver-cors.headers.accesscontrolallowcredentials": "false",
+            "traefik.http.middlewares.geostack-prod-geoserver-cors.headers.accesscontrolmaxage": "600",
+            "traefik.http.middlewares.geostack-prod-geoserver-cors.headers.addvaryheader": "true",
+        });
+        // One layer: no other middleware (the security headers the admin router shares) answers cross-origin requests.
+        expect(corsKeys(labels).every((k) => k.startsWith("traefik.http.middlewares.geostack-prod-geoserver-cors.headers."))).toBe(true);
+    });
+
+    it("names the listed origins only, and sends no CORS header at all with an empty list", () => {
+        const listed = cors(["https://maps.example.org", "http://localhost:8080"]);
+        expect(listed["traefik.http.middlewares.geostack-prod-geoserver-cors.headers.accesscontrolalloworiginlist"]).toBe(
+            "https://maps.example.org,http://localhost:8080",
+        );
+        const none = cors([]);
+        expect(corsKeys(none)).toEqual([]);
+        expect(middlewares(none, "public")).toEqual(middlewares(geoserverRouteLabels(route), "public"));
+        expect(middlewares(none, "public")).not.toContain("geostack-prod-geoserver-cors");
+    });
+
+    it.each([
+        [["*"], true],
+        [[], true],
+        [["https://maps.example.org", "http://localhost:8080", "http://[::1]:3000"], true],
+        [["*", "https://maps.example.org"], false],
+        [["https://maps.example.org/"], false],
+        [["https://maps.example.org/app"], false],
+        [["HTTPS://Maps.example.org"], false],
+        [["maps.example.org"], false],
+        [["ftp://maps.example.org"], false],
+    ])("accepts %j as allowed origins: %s", (origins, ok) => {
+        expect(corsOrigins(origins as string[]) === undefined).toBe(ok);
+    });
 });
