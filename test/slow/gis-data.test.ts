@@ -26,6 +26,7 @@ if (missing.length > 0) {
 }
 
 const DOC = fs.readFileSync(path.join(ROOT, "docs/data.md"), "utf8");
+const README = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
 /** The options docs/data.md gives ogr2ogr for every load: table name, geometry column, key, multi-part geometries, WGS 84. */
 const LAYER_OPTIONS = ["-lco", "GEOMETRY_NAME=geom", "-lco", "FID=id", "-t_srs", "EPSG:4326"];
 
@@ -221,6 +222,15 @@ describe.skipIf(missing.length > 0 && !REQUIRED)("gis, as GeoStack's init script
             const [psql, args] = psqlAsGeoserver();
             asClient(psql, [...args], sql);
             expect(published("roads_shp")).toEqual(LOADED);
+        });
+
+        it("is what the README's first steps run, whose extent query gives the GetMap's bbox", () => {
+            const load = `ogr2ogr -f PostgreSQL PG:"host=127.0.0.1 port=15432 dbname=gis user=geoserver" roads.gpkg -nln roads ${LAYER_OPTIONS.join(" ")} -nlt PROMOTE_TO_MULTI`;
+            expect(README).toContain(load);
+            const bbox = README.match(/BBOX=\$\(psql -h 127\.0\.0\.1 -p 15432 -U geoserver -d gis -tAc "(.*)"\)\n/)?.[1];
+            expect(bbox).toBeDefined();
+            expect(asGeoserver((bbox as string).replace("FROM roads)", "FROM roads_geojson)"))).toBe("13.3,52.5,13.425,52.56");
+            expect(README).toMatch(/wms\?service=WMS&version=1\.1\.1&request=GetMap&layers=gis:roads&styles=&srs=EPSG:4326&bbox=\$\{BBOX\}&/);
         });
 
         it("replaces a table when the file is loaded again with -overwrite", () => {
