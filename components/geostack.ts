@@ -18,6 +18,8 @@ export interface GeoStackArgs {
     geoserverVersion?: string;
     /** A prebuilt GeoServer image reference to run (ideally `repo@sha256:...`); nothing is built then. */
     geoserverImage?: string;
+    /** The prebuilt `geoserverImage` starts as root, as the official image does (GeoStack's own runs as uid 999): GeoServer then keeps the capabilities it needs to switch to 999. */
+    geoserverImageStartsAsRoot?: boolean;
     /** Repository the GeoServer image is built into: `ghcr.io/<owner>/geoserver`, or a local name (the default). */
     imageRepository?: string;
     /** Push the built image to its registry beside the container (which runs it by ID at once); needs `registryUsername` and `registryPassword`. */
@@ -60,6 +62,14 @@ export interface GeoStackArgs {
     geoserverMemoryMb?: number;
     /** traefik memory limit in MiB (at least 64); default 256. */
     traefikMemoryMb?: number;
+    /** PostGIS CPU limit, in CPUs (0.1 to 9.99); default 2. */
+    postgisCpus?: string;
+    /** GeoServer CPU limit, in CPUs (0.1 to 9.99); default 2. */
+    geoserverCpus?: string;
+    /** traefik CPU limit, in CPUs (0.1 to 9.99); default 1. */
+    traefikCpus?: string;
+    /** The group owning the Docker socket on the host: the Docker API proxy then runs unprivileged in that group instead of as root. */
+    dockerSocketGroupId?: number;
     /** HTTPS with Let's Encrypt certificates (needs `acmeEmail` and a public domain); plain HTTP when false. */
     tls?: boolean;
     /** Contact e-mail of the Let's Encrypt account; required when `tls` is true. */
@@ -99,6 +109,7 @@ export const GEOSTACK_SPEC = spec(
         domain: geoserver.domain,
         geoserverVersion: image.geoserverVersion,
         geoserverImage: arg.optional<string>("string", { check: imageReference }),
+        geoserverImageStartsAsRoot: arg.withDefault(false),
         imageRepository: arg.withDefault<string>(DEFAULT_IMAGE_REPOSITORY, { check: image.repository.check }),
         pushImage: image.push,
         registryUsername: image.registryUsername,
@@ -120,6 +131,10 @@ export const GEOSTACK_SPEC = spec(
         postgisMemoryMb: postgis.memoryMb,
         geoserverMemoryMb: geoserver.memoryMb,
         traefikMemoryMb: traefik.memoryMb,
+        postgisCpus: postgis.cpus,
+        geoserverCpus: geoserver.cpus,
+        traefikCpus: traefik.cpus,
+        dockerSocketGroupId: traefik.dockerSocketGroupId,
         tls: traefik.tls,
         acmeEmail: traefik.acmeEmail,
         acmeStaging: traefik.acmeStaging,
@@ -189,6 +204,17 @@ export const GEOSTACK_SPEC = spec(
             check: ({ geoserverImage, pushImage }, name) =>
                 geoserverImage !== undefined && pushImage
                     ? problem(name("pushImage"), pushImage, `false when ${name("geoserverImage")} is set: nothing is built`)
+                    : undefined,
+        },
+        {
+            keys: ["geoserverImage", "geoserverImageStartsAsRoot"],
+            check: ({ geoserverImage, geoserverImageStartsAsRoot }, name) =>
+                geoserverImage === undefined && geoserverImageStartsAsRoot
+                    ? problem(
+                          name("geoserverImageStartsAsRoot"),
+                          geoserverImageStartsAsRoot,
+                          `false unless ${name("geoserverImage")} is set: the image GeoStack builds runs as uid 999`,
+                      )
                     : undefined,
         },
         {
@@ -265,6 +291,7 @@ export class GeoStack extends pulumi.ComponentResource {
                 networkName: backend.name,
                 image: settings.postgisImage,
                 memoryMb: settings.postgisMemoryMb,
+                cpus: settings.postgisCpus,
                 publishPort: settings.publishDatabasePort,
                 protectData,
                 extensions: settings.postgisExtensions,
@@ -277,6 +304,8 @@ export class GeoStack extends pulumi.ComponentResource {
                 namePrefix,
                 domain,
                 image: image.run,
+                // GeoStack's image runs as 999 from the start; only a prebuilt one may start as root.
+                imageStartsAsRoot: settings.geoserverImageStartsAsRoot,
                 backendNetworkName: backend.name,
                 proxyNetworkName: proxy.name,
                 databaseHost: postgis.host,
@@ -290,6 +319,7 @@ export class GeoStack extends pulumi.ComponentResource {
                 corsAllowedOrigins: settings.corsAllowedOrigins,
                 tileCacheQuotaMb: settings.tileCacheQuotaMb,
                 memoryMb: settings.geoserverMemoryMb,
+                cpus: settings.geoserverCpus,
                 protectData,
                 tls,
                 adminAllowlist,
@@ -309,6 +339,8 @@ export class GeoStack extends pulumi.ComponentResource {
                 domain,
                 image: settings.traefikImage,
                 memoryMb: settings.traefikMemoryMb,
+                cpus: settings.traefikCpus,
+                dockerSocketGroupId: settings.dockerSocketGroupId,
                 tls,
                 acmeEmail: settings.acmeEmail,
                 acmeStaging: settings.acmeStaging,

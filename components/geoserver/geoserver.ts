@@ -3,10 +3,10 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as random from "@pulumi/random";
-import { DEFAULT_GEOSERVER_ADMIN_USER, DEFAULT_GEOSERVER_VERSION, DEFAULT_MEMORY_MB, MIN_MEMORY_MB } from "../defaults";
+import { DEFAULT_CPUS, DEFAULT_GEOSERVER_ADMIN_USER, DEFAULT_GEOSERVER_VERSION, DEFAULT_MEMORY_MB, MIN_MEMORY_MB } from "../defaults";
 import { POSTGRES_PORT } from "../postgis/postgres";
 import { arg, type Check, type EntriesFor, resolveOrThrow, spec } from "../shared/args";
-import { dockerNamePrefix, memoryMb, userName } from "../shared/checks";
+import { cpuLimit, dockerNamePrefix, memoryMb, userName } from "../shared/checks";
 import { pullImage, withContainerDefaults } from "../shared/container";
 import { edgePolicy, edgeSpec, placeholderWarnings, publicOrigin } from "../shared/edge";
 import { ADMIN_PASSWORD_FILE, DATABASE_PASSWORD_FILE, GEOSERVER_DATA_DIR, GEOSTACK_ENTRYPOINT, geoserverEnv, TILE_CACHE_DIR } from "./env";
@@ -23,6 +23,16 @@ export function officialGeoserverImage(version: string): string {
     return `docker.osgeo.org/geoserver:${version}`;
 }
 
+/**
+ * What a container of an image that starts as root (the official one) keeps, and nothing else: the image's startup.sh
+ * (geoserver/docker startup.sh, RUN_UNPRIVILEGED) rewrites Tomcat's conf, which uid 999 owns after the first start
+ * (DAC_OVERRIDE; its `sed -i` keeps the file's owner and mode: CHOWN, FOWNER), hands its folders to 999 (`chown -R`:
+ * CHOWN, and DAC_OVERRIDE into the directories GeoServer made private) and switches to 999 with setpriv (SETUID,
+ * SETGID), after which Tomcat holds no capability. test/slow/geoserver-entrypoint.test.ts runs those steps as root
+ * with this set, and without each of its members.
+ */
+export const ROOT_IMAGE_CAPABILITIES = ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_SETGID", "CAP_SETUID"];
+
 /** GeoStack's entrypoint (images/geoserver/geostack-entrypoint.sh), which GeoStack's image also holds. */
 export function geostackEntrypoint(): string {
     return fs.readFileSync(path.join(defaultImageContext(), "geostack-entrypoint.sh"), "utf8");
@@ -35,6 +45,12 @@ export interface GeoServerArgs {
     domain: string;
     /** Image to run; defaults to the official image at GeoStack's pinned version. An image ID avoids replacements. */
     image?: pulumi.Input<string>;
+    /**
+     * The image starts as root and its startup.sh switches to uid 999, as the official image does (default true): the
+     * container keeps the five capabilities that needs. False for GeoStack's image, which runs as 999 from the start:
+     * every capability is dropped.
+     */
+    imageStartsAsRoot?: boolean;
     /** A network shared with PostGIS (GeoStack's is internal); omit it when the database is reachable on the proxy network or outside Docker. */
     backendNetworkName?: pulumi.Input<string>;
     /** An existing network traefik watches and reaches GeoServer on. */
@@ -53,6 +69,8 @@ export interface GeoServerArgs {
     adminUser?: string;
     /** Memory limit of the container in MiB (at least 1024, default 2048); the JVM heap gets half of it (all but 1.5 GiB of a larger one). */
     memoryMb?: number;
+    /** CPU limit of the container, in CPUs (0.1 to 9.99); default 2. */
+    cpus?: string;
     /** Protects the data directory volume from `pulumi destroy` and keeps it if the resource is deleted. */
     protectData?: boolean;
     /** Served over HTTPS (traefik's `websecure` entrypoint): the public URL and PROXY_BASE_URL use `https`. */
@@ -90,9 +108,11 @@ const edge = edgeSpec("domain", "tls", "adminAllowlist", "rateLimitAverage", "ra
 export const GEOSERVER_SPEC = spec(
     {
         namePrefix: arg.optional<string>("string", { check: dockerNamePrefix }),
+        imageStartsAsRoot: arg.withDefault(true),
         ...edge.args,
         adminUser: arg.withDefault<string>(DEFAULT_GEOSERVER_ADMIN_USER, { check: userName }),
         memoryMb: arg.withDefault<number>(DEFAULT_MEMORY_MB.geoserver, { check: memoryMb(MIN_MEMORY_MB.geoserver) }),
+        cpus: arg.withDefault<string>(DEFAULT_CPUS.geoserver, { check: cpuLimit }),
         protectData: arg.withDefault(false),
         workspace: arg.withDefault<string>(DEFAULT_WORKSPACE, { check: workspaceName }),
         store: arg.withDefault<string>(DEFAULT_STORE, { check: storeName }),
@@ -149,6 +169,7 @@ export class GeoServer extends pulumi.ComponentResource {
                     namePrefix,
                     role: "geoserver",
                     memoryMb: settings.memoryMb,
+                    cpus: settings.cpus,
                     labels: pulumi
                         .output(args.proxyNetworkName)
                         .apply((proxyNetworkName) =>
@@ -174,6 +195,11 @@ export class GeoServer extends pulumi.ComponentResource {
                         { volumeName: volume.name, containerPath: GEOSERVER_DATA_DIR },
                         { volumeName: tiles.name, containerPath: TILE_CACHE_DIR },
                     ],
+                    // GeoStack's image runs Tomcat as its unprivileged user (images/geoserver/Dockerfile), which needs
+                    // no capability; an image that starts as root needs a few until it switches to that user. Not
+                    // read-only: Tomcat writes its work and temp directories and GeoServer its caches all over the
+                    // image's tree, and uploads need a writable root.
+                    capabilities: settings.imageStartsAsRoot ? { drops: ["ALL"], adds: ROOT_IMAGE_CAPABILITIES } : { drops: ["ALL"] },
                     networksAdvanced: [...(args.backendNetworkName === undefined ? [] : [{ name: args.backendNetworkName }]), { name: args.proxyNetworkName }],
                     healthcheck: {
                         tests: ["CMD", "curl", "--fail", "--silent", "--output", "/dev/null", HEALTHCHECK_URL],

@@ -38,15 +38,25 @@ export const PUBLIC_PATH_CONDITIONS: PathCondition[] = [
     { matches: `^${GEOSERVER_CONTEXT_PATH}/(schemas|styles|www|openlayers3?)/` },
 ];
 
-/** Whether the public router takes this path: the same conditions the rule gives traefik, evaluated here. */
+/**
+ * Never public, whatever the path: a path parameter. traefik routes on the path with `;` kept (and `%3B` kept encoded,
+ * traefik's mux.go), while Tomcat strips `;...` from each segment before it resolves `..` (CoyoteAdapter
+ * parsePathParameters), so `/geoserver/wms/..;/web/` would match the public rule and land on the admin UI. No OGC
+ * request needs one; such a path goes to the admin router, where the allowlist applies.
+ */
+export const PATH_PARAMETER = ";|%3B";
+
+/** Whether the public router takes this routing path: the same conditions the rule gives traefik, evaluated here. */
 export function isPublicGeoserverPath(path: string): boolean {
+    if (new RegExp(PATH_PARAMETER).test(path)) return false;
     return PUBLIC_PATH_CONDITIONS.some((c) => new RegExp(c.matches).test(path) && !(c.unless !== undefined && new RegExp(c.unless).test(path)));
 }
 
 function publicPathRule(): string {
-    return PUBLIC_PATH_CONDITIONS.map((c) =>
+    const alternatives = PUBLIC_PATH_CONDITIONS.map((c) =>
         c.unless === undefined ? `PathRegexp(\`${c.matches}\`)` : `(PathRegexp(\`${c.matches}\`) && !PathRegexp(\`${c.unless}\`))`,
     ).join(" || ");
+    return `(${alternatives}) && !PathRegexp(\`${PATH_PARAMETER}\`)`;
 }
 
 export interface GeoserverRouteNames {
@@ -114,7 +124,7 @@ export function geoserverRouteLabels({ namePrefix, domain, proxyNetworkName, edg
         "traefik.enable": "true",
         "traefik.docker.network": proxyNetworkName,
         [`traefik.http.services.${names.service}.loadbalancer.server.port`]: String(GEOSERVER_PORT),
-        ...routerLabels(names.publicRouter, `${host} && (${publicPathRule()})`, PUBLIC_ROUTER_PRIORITY, edge.entrypoint, names.service, publicMiddlewares),
+        ...routerLabels(names.publicRouter, `${host} && ${publicPathRule()}`, PUBLIC_ROUTER_PRIORITY, edge.entrypoint, names.service, publicMiddlewares),
         ...admin,
         ...(cors ? corsLabels(names.cors, corsAllowedOrigins) : {}),
         ...rateLimitLabels(names.rateLimit, edge.rateLimit),

@@ -24,17 +24,29 @@ export interface ContainerDefaults {
     namePrefix: string;
     role: string;
     memoryMb: number;
+    /** Docker's --cpus: the most CPU time the container gets, in CPUs (checked by `cpuLimit`). */
+    cpus: string;
     /** Extra labels (traefik routing); may wait on outputs such as a network name. */
     labels?: pulumi.Input<Record<string, string>>;
 }
 
 /**
+ * `cpus` exactly as the provider reads it back (NanoCPUs through kreuzwerker's nanoInt64ToDecimalString: "2" comes
+ * back "2.0", "1.50" comes back "1.5"): `cpus` forces a new container, so any other spelling would replace it on
+ * every `up`. Faithful to its quirks (0.01 comes back "0.0"), which is why `cpuLimit` admits only 0.1 to 9.99.
+ */
+export function providerCpus(value: string): string {
+    const nines = Number(value).toFixed(9);
+    return [...nines].filter((c) => c === "0").length === 9 ? Number(value).toFixed(1) : nines.replace(/0+$/, "");
+}
+
+/**
  * The one place for what every GeoStack container gets: a stable name, restart policy, rotated logs,
- * a hard memory limit, no privilege escalation, and the instance labels.
+ * a hard memory limit, a CPU limit, no privilege escalation, and the instance labels.
  */
 export function withContainerDefaults(
     defaults: ContainerDefaults,
-    args: Omit<docker.ContainerArgs, "name" | "restart" | "logDriver" | "logOpts" | "memory" | "memorySwap" | "labels" | "securityOpts">,
+    args: Omit<docker.ContainerArgs, "name" | "restart" | "logDriver" | "logOpts" | "memory" | "memorySwap" | "cpus" | "labels" | "securityOpts">,
 ): docker.ContainerArgs {
     return {
         ...args,
@@ -51,6 +63,7 @@ export function withContainerDefaults(
         // -1 lets a host that has swap lend it; most servers have none. ignoreChanges would not do: Docker refuses a
         // raised memory limit above the old swap limit it would keep sending.
         memorySwap: -1,
+        cpus: providerCpus(defaults.cpus),
         securityOpts: ["no-new-privileges:true"],
         // Every field set: Docker fills a zero one from the image's HEALTHCHECK (moby daemon/commit.go), which the
         // provider reads back as a change at every `up`. startInterval needs Docker Engine 25 (API 1.44); older ones drop it.

@@ -3,7 +3,7 @@
  * between them, the one `EdgePolicy` both sides derive from them, and the traefik middleware label vocabulary.
  */
 import { arg, problem, type Rule, type Settings } from "./args";
-import { certifiableDomain, cidrList, dnsName, emailAddress, requestRate, tcpPort } from "./checks";
+import { adminCidrList, certifiableDomain, dnsName, emailAddress, requestRate, tcpPort } from "./checks";
 import { DEFAULT_RATE_LIMIT } from "../defaults";
 
 /** traefik's entrypoints: `web` on :80, `websecure` on :443 (with TLS). */
@@ -19,7 +19,7 @@ export const EDGE_ARGS = {
     domain: arg.required<string>("string", { check: dnsName }),
     tls: arg.withDefault(false),
     acmeEmail: arg.optional<string>("string", { check: emailAddress }),
-    adminAllowlist: arg.withDefault<string[]>([], { check: cidrList }),
+    adminAllowlist: arg.withDefault<string[]>([], { check: adminCidrList }),
     rateLimitAverage: arg.withDefault<number>(DEFAULT_RATE_LIMIT.average, { check: requestRate }),
     rateLimitBurst: arg.withDefault<number>(DEFAULT_RATE_LIMIT.burst, { check: requestRate }),
     dashboard: arg.withDefault(false),

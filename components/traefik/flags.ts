@@ -28,9 +28,12 @@ export interface TraefikFlagArgs {
     acmeStaging: boolean;
     /** Serves the dashboard through a router (never the insecure API port). */
     dashboard: boolean;
+    /** Where routes come from: containers' labels on one Docker host (default), or services' labels in a swarm. */
+    provider?: "docker" | "swarm";
 }
 
 export function traefikFlags(args: TraefikFlagArgs): string[] {
+    const provider = args.provider ?? "docker";
     const tls = args.tls
         ? [
               `--entrypoints.${ENTRYPOINTS.websecure}.address=:443`,
@@ -51,14 +54,16 @@ export function traefikFlags(args: TraefikFlagArgs): string[] {
         `--entrypoints.${ENTRYPOINTS.web}.address=:80`,
         ...tls,
         `--entrypoints.metrics.address=:${METRICS_PORT}`,
-        "--providers.docker=true",
-        `--providers.docker.endpoint=${args.dockerEndpoint}`,
-        // Only containers labelled traefik.enable=true are routed; PostGIS never is.
-        "--providers.docker.exposedbydefault=false",
-        `--providers.docker.network=${args.proxyNetworkName}`,
+        // traefik v3 has a provider of its own for Swarm (`providers.docker.swarmMode` stops it from starting), with the
+        // same options; it reads the services' labels, not their containers' (traefik pkg/provider/docker/pswarm.go).
+        `--providers.${provider}=true`,
+        `--providers.${provider}.endpoint=${args.dockerEndpoint}`,
+        // Only containers (services) labelled traefik.enable=true are routed; PostGIS never is.
+        `--providers.${provider}.exposedbydefault=false`,
+        `--providers.${provider}.network=${args.proxyNetworkName}`,
         // Another stack's containers on the same Docker host are not this traefik's to route. Label(`name`,`value`)
         // matches a label exactly (traefik pkg/provider/constraints, docs .../install-configuration/providers/docker.md).
-        `--providers.docker.constraints=Label(\`${INSTANCE_LABEL}\`,\`${args.instance}\`)`,
+        `--providers.${provider}.constraints=Label(\`${INSTANCE_LABEL}\`,\`${args.instance}\`)`,
         ...(args.dashboard ? ["--api.dashboard=true"] : []),
         // Answers the healthcheck on the internal `traefik` entrypoint (:8080), which is never published.
         "--ping=true",

@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as random from "@pulumi/random";
-import { DEFAULT_MEMORY_MB, DEFAULT_TRAEFIK_IMAGE, MIN_MEMORY_MB } from "../defaults";
+import { DEFAULT_CPUS, DEFAULT_MEMORY_MB, DEFAULT_TRAEFIK_IMAGE, MIN_MEMORY_MB } from "../defaults";
 import { arg, type Check, type EntriesFor, resolveOrThrow, spec } from "../shared/args";
-import { dnsName, dockerNamePrefix, imageReference, memoryMb } from "../shared/checks";
+import { cpuLimit, dnsName, dockerNamePrefix, groupId, imageReference, memoryMb } from "../shared/checks";
 import { pullImage, withContainerDefaults } from "../shared/container";
 import { edgePolicy, edgeSpec, placeholderWarnings, publicOrigin } from "../shared/edge";
 import { parseImageReference } from "../shared/image-ref";
@@ -34,6 +34,8 @@ export interface TraefikProxyArgs {
     image?: string;
     /** Memory limit of the container in MiB (at least 64); default 256. */
     memoryMb?: number;
+    /** CPU limit of the container, in CPUs (0.1 to 9.99); default 1. */
+    cpus?: string;
     /** HTTPS on :443 with Let's Encrypt certificates, :80 redirecting to it. Needs `acmeEmail` and a public domain. */
     tls?: boolean;
     /** Contact e-mail of the Let's Encrypt account; required when `tls` is true. */
@@ -50,8 +52,10 @@ export interface TraefikProxyArgs {
     rateLimitBurst?: number;
     /** Protects the ACME volume from `pulumi destroy`, like the data volumes. */
     protectData?: boolean;
-    /** A tecnativa/docker-socket-proxy image for the Docker API proxy. */
+    /** An official haproxy image (alpine variant) for the Docker API proxy. */
     dockerSocketProxyImage?: string;
+    /** The group owning the Docker socket on the host: the Docker API proxy then runs unprivileged in that group. */
+    dockerSocketGroupId?: number;
     /** The Docker host's port for plain HTTP (default 80): another one lets two stacks share a host. */
     httpPort?: number;
     /** The Docker host's port for HTTPS (default 443). Let's Encrypt validates on 443: another one needs 443 forwarded to it. */
@@ -76,9 +80,11 @@ export const TRAEFIK_SPEC = spec(
         domain: arg.optional<string>("string", { check: dnsName }),
         image: arg.withDefault<string>(DEFAULT_TRAEFIK_IMAGE, { check: supportedTraefik }),
         memoryMb: arg.withDefault<number>(DEFAULT_MEMORY_MB.traefik, { check: memoryMb(MIN_MEMORY_MB.traefik) }),
+        cpus: arg.withDefault<string>(DEFAULT_CPUS.traefik, { check: cpuLimit }),
         acmeStaging: arg.withDefault(false),
         protectData: arg.withDefault(false),
         dockerSocketProxyImage: arg.optional<string>("string", { check: imageReference }),
+        dockerSocketGroupId: arg.optional<number>("integer", { check: groupId }),
         ipv6: arg.withDefault(true),
         loopbackOnly: arg.withDefault(false),
     } satisfies EntriesFor<TraefikProxyArgs, "proxyNetworkName">,
@@ -122,7 +128,11 @@ export class TraefikProxy extends pulumi.ComponentResource {
         // The domain is GeoServer's to warn about (GeoStack passes both the same one).
         for (const warning of placeholderWarnings({ tls, acmeEmail: settings.acmeEmail })) pulumi.log.warn(warning, this);
 
-        const socketProxy = new DockerSocketProxy(`${name}-docker-socket-proxy`, { namePrefix, image: settings.dockerSocketProxyImage }, { parent: this });
+        const socketProxy = new DockerSocketProxy(
+            `${name}-docker-socket-proxy`,
+            { namePrefix, image: settings.dockerSocketProxyImage, socketGroupId: settings.dockerSocketGroupId },
+            { parent: this },
+        );
 
         // Always retained: a destroyed stack leaves acme.json on the host, and the next `up` (Docker creates a volume
         // of an existing name by reusing it) finds its certificates instead of asking Let's Encrypt again.
@@ -155,7 +165,7 @@ export class TraefikProxy extends pulumi.ComponentResource {
         const container = new docker.Container(
             name,
             withContainerDefaults(
-                { namePrefix, role: "traefik", memoryMb: settings.memoryMb, labels },
+                { namePrefix, role: "traefik", memoryMb: settings.memoryMb, cpus: settings.cpus, labels },
                 {
                     image: pullImage(name, settings.image, this).imageId,
                     command: pulumi.all([args.proxyNetworkName, socketProxy.endpoint]).apply(([proxyNetworkName, dockerEndpoint]) =>

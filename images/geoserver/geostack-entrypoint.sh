@@ -17,7 +17,7 @@
 #   back to the data directory when it is not (DefaultStorageFinder).
 # - Tomcat never runs as root: started as an unprivileged user (GeoStack's image is 999), startup.sh's RUN_UNPRIVILEGED
 #   mode, which creates a user and switches to it, cannot work and is off; started as root (the official image), it is
-#   on, with the ids 999 GeoStack's image and volumes use.
+#   on, with the ids 999 GeoStack's image and volumes use, and the few capabilities it needs must be there.
 set -euo pipefail
 
 fail() {
@@ -122,6 +122,14 @@ if [ -n "${GEOWEBCACHE_CACHE_DIR:-}" ]; then
 fi
 
 if [ "$(id -u)" = 0 ]; then
+    # startup.sh then rewrites Tomcat's conf and hands its folders to 999 (chown -R) before it switches to 999 with
+    # setpriv. Without CHOWN (bit 0), DAC_OVERRIDE (1), FOWNER (3), SETGID (6) and SETUID (7) it would fail halfway,
+    # and only `pulumi up`'s wait for the healthcheck would tell: say which setting is missing instead.
+    effective=0
+    while read -r key value; do [ "${key}" = CapEff: ] && effective=$((16#${value})); done < /proc/self/status
+    needed=$(((1 << 0) | (1 << 1) | (1 << 3) | (1 << 6) | (1 << 7)))
+    [ $((effective & needed)) = "${needed}" ] ||
+        fail "started as root without CHOWN, DAC_OVERRIDE, FOWNER, SETUID and SETGID, which the image's startup.sh needs to switch to uid 999: an image that starts as root needs the GeoServer component's imageStartsAsRoot (GeoStack: geoserverImageStartsAsRoot)"
     export RUN_UNPRIVILEGED=true RUN_WITH_USER_UID=999 RUN_WITH_USER_GID=999
 else
     export RUN_UNPRIVILEGED=false

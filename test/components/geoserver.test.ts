@@ -31,6 +31,8 @@ beforeAll(async () => {
         namePrefix: "other",
         domain: "maps.example.org",
         image: "sha256:0123456789abcdef",
+        // As GeoStack's image, which runs as 999 from the start.
+        imageStartsAsRoot: false,
         backendNetworkName: pulumi.output("db-net"),
         proxyNetworkName: pulumi.output("traefik_default"),
         ...DATABASE,
@@ -93,6 +95,14 @@ describe("GeoServer given only a domain, a traefik network and a database", () =
         const entrypoint = uploadOf(container, "/opt/geostack/entrypoint.sh");
         expect(entrypoint.permissions).toBe("0755");
         expect(entrypoint.content).toBe(fs.readFileSync(path.join(ROOT, "images/geoserver/geostack-entrypoint.sh"), "utf8"));
+    });
+
+    it("keeps only the capabilities the official image needs to step down from root to 999, none of Docker's others", () => {
+        expect(mocks.get(CONTAINER, "maps").inputs.capabilities).toEqual({
+            drops: ["ALL"],
+            adds: ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_SETGID", "CAP_SETUID"],
+        });
+        expect(mocks.get(CONTAINER, "maps").inputs.securityOpts).toEqual(["no-new-privileges:true"]);
     });
 
     it("hands the generated administrator password over as a secret file", async () => {
@@ -164,6 +174,10 @@ describe("GeoServer wired to other resources' outputs", () => {
         expect(mocks.ofType(REMOTE_IMAGE).map((r) => r.name)).not.toContain("wired-image");
     });
 
+    it("keeps no capability when its image runs as 999 from the start", () => {
+        expect(mocks.get(CONTAINER, "wired").inputs.capabilities).toEqual({ drops: ["ALL"] });
+    });
+
     it("joins the backend network before the proxy network", () => {
         expect(networksOf(mocks.get(CONTAINER, "wired"))).toEqual([{ name: "db-net" }, { name: "traefik_default" }]);
         expect(labelsOf(mocks.get(CONTAINER, "wired"))["traefik.docker.network"]).toBe("traefik_default");
@@ -200,6 +214,7 @@ describe("GeoServer refuses bad args before registering anything", () => {
         { args: { domain: undefined } },
         { args: { adminUser: "1admin" } },
         { args: { memoryMb: 512 } },
+        { args: { cpus: "0" } },
         { args: { adminAllowlist: ["10.0.0.0/33"] } },
         { args: { rateLimitAverage: 0 } },
         { args: { rateLimitBurst: 1.5 } },
@@ -226,7 +241,7 @@ describe("GeoServer refuses bad args before registering anything", () => {
 
     it("takes the component name as the name prefix only if Docker can use it", async () => {
         const { error, registered } = await attempt(() => new GeoServer("bad name", base));
-        expect((error as Error).message).toMatch(/namePrefix = "bad name": expected a prefix for Docker names/);
+        expect((error as Error).message).toMatch(/namePrefix = "bad name": expected a prefix of lower-case letters/);
         expect(registered).toEqual([]);
     });
 });

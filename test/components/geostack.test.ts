@@ -14,7 +14,18 @@ describe("GeoStack given only a domain", () => {
         pulumi.runtime.setAllConfig({});
         mocks = installMocks("some-other-project", "staging");
         stack = new GeoStack("gs", { domain: "gs.example.org" });
+        new GeoStack("official", { domain: "gs.example.org", geoserverImage: "docker.osgeo.org/geoserver:2.28.4", geoserverImageStartsAsRoot: true });
         await registrationsDone();
+    });
+
+    it("runs the GeoServer image it builds (uid 999) with no capability; a prebuilt one that starts as root keeps what stepping down needs", () => {
+        const capabilities = (name: string) =>
+            mocks.resources.find((r) => r.type === "docker:index/container:Container" && r.name === name)?.inputs.capabilities;
+        expect(capabilities("gs-geoserver")).toEqual({ drops: ["ALL"] });
+        expect(capabilities("official-geoserver")).toEqual({
+            drops: ["ALL"],
+            adds: ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_SETGID", "CAP_SETUID"],
+        });
     });
 
     it("prefixes every name with the component name", async () => {
@@ -81,6 +92,10 @@ describe("GeoStack with any one invalid argument of any child registers no resou
         { args: { postgisExtensions: ["postgis_topo"] } },
         { args: { geoserverMemoryMb: 512 } },
         { args: { traefikMemoryMb: 32 } },
+        { args: { postgisCpus: "10" } },
+        { args: { geoserverCpus: "1.255" } },
+        { args: { traefikCpus: "-1" } },
+        { args: { dockerSocketGroupId: 1.5 } },
         { args: { acmeEmail: "ops" } },
         { args: { adminAllowlist: ["10.0.0.0/33"] } },
         { args: { rateLimitAverage: 0 } },
@@ -136,6 +151,10 @@ describe("GeoStack with any one invalid argument of any child registers no resou
             args: { geoserverImage: prebuilt, geoserverExtensions: ["wps"] },
             message: /^geoserverExtensions = \["wps"\]: expected \[\] when geoserverImage is set/,
         },
+        {
+            args: { geoserverImageStartsAsRoot: true },
+            message: /^geoserverImageStartsAsRoot = true: expected false unless geoserverImage is set: the image GeoStack builds runs as uid 999$/,
+        },
     ];
     const cases = [...badValues, ...brokenRules];
 
@@ -158,7 +177,7 @@ describe("GeoStack with any one invalid argument of any child registers no resou
 
     it("takes the component name as the name prefix only if Docker can use it", async () => {
         const { error, registered } = await attempt(() => new GeoStack("bad name", base));
-        expect((error as Error).message).toMatch(/namePrefix = "bad name": expected a prefix for Docker names/);
+        expect((error as Error).message).toMatch(/namePrefix = "bad name": expected a prefix of lower-case letters/);
         expect(registered).toEqual([]);
     });
 });

@@ -21,6 +21,7 @@ beforeAll(async () => {
         protectData: true,
         extensions: ["postgis_topology", "postgis_raster", "postgis_topology"],
     });
+    new Postgis("small", { networkName: "app-net", image: "postgis/postgis:17-3.5-alpine" });
     new Postgis("routing", { networkName: "app-net", image: "pgrouting/pgrouting:17-3.5-3.8", extensions: ["pgrouting"] });
     published = new Postgis("laptop", { networkName: "app-net", publishPort: 15432 });
     await registrationsDone();
@@ -54,6 +55,22 @@ describe("Postgis given only a network", () => {
         expect(container.inputs.ports).toEqual([]);
     });
 
+    it("runs as the image's postgres user with no capability, its password files readable by that user alone", () => {
+        for (const [name, id] of [
+            ["appdb", "999"],
+            ["small", "70"],
+        ]) {
+            const container = mocks.get(CONTAINER, name);
+            expect(container.inputs.user, name).toBe(`${id}:${id}`);
+            expect(container.inputs.capabilities, name).toEqual({ drops: ["ALL"] });
+            const secrets = reveal<any[]>(container.inputs.uploads).filter((u) => u.file.startsWith("/run/secrets/"));
+            expect(
+                secrets.map((u) => `${u.file} ${u.owner}:${u.group} ${u.permissions}`),
+                name,
+            ).toEqual([`/run/secrets/postgres-password ${id}:${id} 0400`, `/run/secrets/geoserver-db-password ${id}:${id} 0400`]);
+        }
+    });
+
     it("does not protect its data unless asked", () => {
         expect(mocks.get(VOLUME, "appdb-data-pg17").options).toMatchObject({ protect: false, retainOnDelete: false });
     });
@@ -73,9 +90,8 @@ describe("Postgis given only a network", () => {
     });
 
     it("creates no optional extension: only the first-init script that makes gis is uploaded", () => {
-        expect(reveal<{ file: string }[]>(mocks.get(CONTAINER, "appdb").inputs.uploads).map((u) => u.file)).toEqual([
-            "/docker-entrypoint-initdb.d/20-geostack.sh",
-        ]);
+        const files = reveal<{ file: string }[]>(mocks.get(CONTAINER, "appdb").inputs.uploads).map((u) => u.file);
+        expect(files.filter((f) => f.startsWith("/docker-entrypoint-initdb.d/"))).toEqual(["/docker-entrypoint-initdb.d/20-geostack.sh"]);
     });
 });
 
@@ -89,9 +105,12 @@ describe("Postgis on PostgreSQL 18, protected", () => {
     });
 
     it("creates the extensions it is asked for on first init, after gis exists, each once", () => {
-        const uploads = reveal<{ file: string; content: string; permissions: string }[]>(mocks.get(CONTAINER, "db").inputs.uploads);
+        const uploads = reveal<{ file: string; content: string; permissions: string }[]>(mocks.get(CONTAINER, "db").inputs.uploads).filter((u) =>
+            u.file.startsWith("/docker-entrypoint-initdb.d/"),
+        );
         expect(uploads.map((u) => u.file)).toEqual(["/docker-entrypoint-initdb.d/20-geostack.sh", "/docker-entrypoint-initdb.d/30-extensions.sh"]);
-        expect(uploads[1].permissions).toBe("0755");
+        // Executable, like 20-geostack.sh: the entrypoint (running as postgres) executes it.
+        expect(uploads[1].permissions).toBe(uploads[0].permissions);
         expect(uploads[1].content.match(/CREATE EXTENSION IF NOT EXISTS \w+/g)).toEqual([
             "CREATE EXTENSION IF NOT EXISTS postgis_raster",
             "CREATE EXTENSION IF NOT EXISTS postgis_topology",
@@ -133,6 +152,7 @@ describe("Postgis refuses bad args before registering anything", () => {
         { args: { image: "postgres:17" } },
         { args: { image: "postgis/postgis:13-3.5" } },
         { args: { memoryMb: 10 } },
+        { args: { cpus: "12" } },
         { args: { publishPort: 99999 } },
         { args: { extensions: ["postgis_raster", "h3"] } },
         {
@@ -161,7 +181,7 @@ describe("Postgis refuses bad args before registering anything", () => {
 
     it("takes the component name as the name prefix only if Docker can use it", async () => {
         const { error, registered } = await attempt(() => new Postgis("bad name", { networkName: "n" }));
-        expect((error as Error).message).toMatch(/namePrefix = "bad name": expected a prefix for Docker names/);
+        expect((error as Error).message).toMatch(/namePrefix = "bad name": expected a prefix of lower-case letters/);
         expect(registered).toEqual([]);
     });
 });

@@ -121,6 +121,8 @@ describe("TraefikProxy refuses bad args before registering anything", () => {
         // Older releases cannot talk to Docker Engine 29+.
         { args: { image: "traefik:v2.10" } },
         { args: { memoryMb: 32 } },
+        { args: { cpus: "one" } },
+        { args: { dockerSocketGroupId: -5 } },
         { args: { acmeEmail: "ops" } },
         { args: { adminAllowlist: ["10.0.0.0/33"] } },
         { args: { rateLimitAverage: 0 } },
@@ -152,7 +154,7 @@ describe("TraefikProxy refuses bad args before registering anything", () => {
     it("takes the component name as the name prefix only if Docker can use it", async () => {
         const { error, registered } = await attempt(() => new TraefikProxy("bad name", base));
         expect((error as Error).message).toMatch(
-            /^Invalid arguments for TraefikProxy "bad name" .*\n {2}- namePrefix = "bad name": expected a prefix for Docker names/,
+            /^Invalid arguments for TraefikProxy "bad name" .*\n {2}- namePrefix = "bad name": expected a prefix of lower-case letters/,
         );
         expect(registered).toEqual([]);
     });
@@ -160,7 +162,13 @@ describe("TraefikProxy refuses bad args before registering anything", () => {
 
 describe("DockerSocketProxy refuses bad args before registering anything", () => {
     const context = 'Invalid arguments for DockerSocketProxy "bad"';
-    const cases: RefusalCase[] = [{ args: { namePrefix: "-x" } }, { args: { image: "not a reference" } }, { args: { memoryMb: 16 } }];
+    const cases: RefusalCase[] = [
+        { args: { namePrefix: "-x" } },
+        { args: { image: "not a reference" } },
+        { args: { memoryMb: 16 } },
+        { args: { cpus: "0.05" } },
+        { args: { socketGroupId: 0 } },
+    ];
 
     it("has a case for every arg with a check", () => {
         expect(uncovered(DOCKER_SOCKET_PROXY_SPEC, {}, cases)).toEqual({ args: [], rules: [] });

@@ -75,6 +75,8 @@ describe("npm package @geostack/components", () => {
         expect(files.filter((f) => !/^dist\/([\w-]+\/)?[\w-]+\.(js|d\.ts)$/.test(f)).sort()).toEqual([
             "LICENSE",
             "README.md",
+            // The Docker API proxy's rules, which dist/traefik/socket-proxy.js uploads into the proxy container.
+            "components/traefik/docker-api-proxy.cfg",
             "images/geoserver/.dockerignore",
             "images/geoserver/Dockerfile",
             "images/geoserver/extension-checksums.sha256",
@@ -95,6 +97,11 @@ describe("npm package @geostack/components", () => {
         run(process.execPath, [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"], consumer);
         expect(fs.existsSync(path.join(consumer, "bin", "index.js"))).toBe(true);
     }, 120_000);
+
+    it("finds the Docker API proxy's rules from the compiled code", () => {
+        const code = `console.log(require("@geostack/components/dist/traefik/socket-proxy").dockerApiProxyConfig())`;
+        expect(run(process.execPath, ["-e", code], consumer)).toBe(`${fs.readFileSync(path.join(ROOT, "components/traefik/docker-api-proxy.cfg"), "utf8")}\n`);
+    });
 
     it("runs it under mocks with one Pulumi SDK instance shared with the package", () => {
         fs.writeFileSync(path.join(consumer, "run.js"), RUN_UNDER_MOCKS);

@@ -80,12 +80,24 @@ describe("dev stack: networks, ports and data", () => {
         expect(dev.outputs.volumeNames.value).toEqual(["geostack-dev-postgis17-data", "geostack-dev-geoserver-data"]);
     });
 
-    it("delivers the init script through uploads, never a host bind mount", () => {
+    it("delivers the init script and the passwords as uploaded files, never a host bind mount or the environment", () => {
         const postgis = container("postgis");
-        expect(postgis.inputs.uploads).toHaveLength(1);
+        // The passwords make the whole list a secret in the state.
+        expect(isSecret(postgis.inputs.uploads)).toBe(true);
+        const uploads = reveal<any[]>(postgis.inputs.uploads);
         // Executable by the postgres user the entrypoint runs as; a script it cannot execute it would source.
-        expect(postgis.inputs.uploads[0]).toMatchObject({ file: "/docker-entrypoint-initdb.d/20-geostack.sh", permissions: "0755" });
-        expect(postgis.inputs.uploads[0].content).toContain("CREATE DATABASE gis OWNER geoserver");
+        expect(uploads.find((u) => u.file === "/docker-entrypoint-initdb.d/20-geostack.sh")).toMatchObject({ permissions: "0555" });
+        expect(uploads.find((u) => u.file.endsWith("20-geostack.sh")).content).toContain("CREATE DATABASE gis OWNER gis_owner");
+        // Readable by the postgres user (uid 999 in the Debian-based image) alone.
+        expect(uploads.filter((u) => u.file.startsWith("/run/secrets/"))).toEqual([
+            { file: "/run/secrets/postgres-password", content: dev.outputs.databaseSuperuserPassword.value, owner: "999", group: "999", permissions: "0400" },
+            { file: "/run/secrets/geoserver-db-password", content: dev.outputs.databasePassword.value, owner: "999", group: "999", permissions: "0400" },
+        ]);
+        expect(envOf(postgis)).toEqual({
+            POSTGRES_USER: "postgres",
+            POSTGRES_PASSWORD_FILE: "/run/secrets/postgres-password",
+            GEOSERVER_DB_PASSWORD_FILE: "/run/secrets/geoserver-db-password",
+        });
         expect(postgis.inputs.volumes.filter((v: any) => v.hostPath)).toEqual([]);
     });
 
@@ -140,6 +152,8 @@ describe("dev stack: GeoServer", () => {
         });
         const password = uploadOf(container("geoserver"), "/opt/geostack/secrets/database-password");
         expect(password).toMatchObject({ content: dev.outputs.databasePassword.value, secret: true });
+        // The one PostGIS gives the geoserver role, from its own file.
+        expect(password.content).toBe(uploadOf(container("postgis"), "/run/secrets/geoserver-db-password").content);
         expect(password.content).toHaveLength(32);
     });
 
@@ -149,10 +163,13 @@ describe("dev stack: GeoServer", () => {
         expect(envOf(geoserver).EXTRA_JAVA_OPTS).toBe("-Xmx1024m -XX:MaxMetaspaceSize=256m -XX:MaxDirectMemorySize=204m -XX:+ExitOnOutOfMemoryError");
     });
 
-    it("keeps every password secret in container inputs and stack outputs, and out of GeoServer's environment", () => {
-        expect(isSecret(container("postgis").inputs.envs)).toBe(true);
-        const geoserverEnv = JSON.stringify(envOf(container("geoserver")));
-        for (const output of ["geoserverAdminPassword", "databasePassword"]) expect(geoserverEnv).not.toContain(dev.outputs[output].value);
+    it("keeps every password secret in container inputs and stack outputs, and out of every container's environment", () => {
+        expect(isSecret(container("postgis").inputs.uploads)).toBe(true);
+        const passwords = ["geoserverAdminPassword", "databasePassword", "databaseSuperuserPassword"].map((output) => dev.outputs[output].value);
+        for (const c of dev.mocks.ofType(CONTAINER)) {
+            const env = JSON.stringify(reveal(c.inputs.envs ?? []));
+            for (const password of passwords) expect(env, c.name).not.toContain(password);
+        }
         expect(uploadOf(container("geoserver"), "/opt/geostack/secrets/geoserver-admin-password")).toMatchObject({
             content: dev.outputs.geoserverAdminPassword.value,
             secret: true,
@@ -285,7 +302,7 @@ describe("render of the dev stack", () => {
             networks: ["geostack-dev-backend (aliases: postgis)", "geostack-dev-postgis-publish"],
             ports: ["127.0.0.1:15432 -> 5432/tcp"],
             volumes: { "/var/lib/postgresql/data": "volume geostack-dev-postgis17-data" },
-            env: ["GEOSERVER_DB_PASSWORD", "POSTGRES_PASSWORD", "POSTGRES_USER"],
+            env: ["GEOSERVER_DB_PASSWORD_FILE", "POSTGRES_PASSWORD_FILE", "POSTGRES_USER"],
             labels: { "geostack.instance": "geostack-dev", "geostack.role": "postgis" },
             healthcheck: { tests: "CMD pg_isready -U postgres -d gis -h 127.0.0.1", interval: "10s" },
             memory: 1024,

@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { CONFIG_KEYS } from "../../config";
+import { CONFIG_KEYS, PLATFORM_KEY, SWARM_ONLY_KEYS } from "../../config";
 import { isSecret, type RegisteredResource, reveal } from "../../tools/render/mocks";
 import { type Deployed, runProgram, stackConfig } from "../support/harness";
 import { CONTAINER, envOf, IMAGE, labelsOf, NETWORK, REGISTRY_IMAGE, REMOTE_IMAGE, VOLUME } from "../support/resources";
 
 // Every key set away from its default, so a key the program ignored would show here. `geoserverImage` excludes a
-// build and has its own stack test (prebuilt-image).
+// build and has its own stack tests (prebuilt-image, official-image), as `geoserverImageStartsAsRoot`, which needs it.
 const CHANGED: Record<string, string> = {
     domain: "maps.example.net",
     geoserverVersion: "2.28.3",
@@ -23,6 +23,10 @@ const CHANGED: Record<string, string> = {
     postgisMemoryMb: "1536",
     geoserverMemoryMb: "3072",
     traefikMemoryMb: "128",
+    postgisCpus: "1.5",
+    geoserverCpus: "3",
+    traefikCpus: "0.25",
+    dockerSocketGroupId: "998",
     tls: "true",
     acmeEmail: "ops@example.net",
     acmeStaging: "true",
@@ -44,13 +48,14 @@ const CHANGED: Record<string, string> = {
     imagePlatform: "linux/arm64",
     imageSource: "https://example.net/geostack",
 };
-const COVERED_ELSEWHERE = ["geoserverImage"];
+// The platform and the swarm's own keys: test/stacks/swarm.test.ts and test/unit/swarm/swarm.test.ts.
+const COVERED_ELSEWHERE = ["geoserverImage", "geoserverImageStartsAsRoot", PLATFORM_KEY, ...SWARM_ONLY_KEYS];
 
 let run: Deployed;
 beforeAll(async () => {
     const config = { ...stackConfig("dev") };
     for (const [key, value] of Object.entries(CHANGED)) config[`geostack:${key}`] = value;
-    run = await runProgram("dev", config);
+    run = await runProgram("dev", config, ["geostack:registryPassword"]);
 });
 
 const container = (role: string): RegisteredResource => run.mocks.get(CONTAINER, `geostack-${role}`);
@@ -97,6 +102,12 @@ const REACHES: Record<string, () => void> = {
             "CREATE EXTENSION IF NOT EXISTS postgis_raster",
         ]);
     },
+    postgisCpus: () => expect(container("postgis").inputs.cpus).toBe("1.5"),
+    // As the provider reads it back: "3" would read as "3.0" and replace the container on every `up`.
+    geoserverCpus: () => expect(container("geoserver").inputs.cpus).toBe("3.0"),
+    traefikCpus: () => expect(container("traefik").inputs.cpus).toBe("0.25"),
+    // The image's haproxy user, in the socket's group, instead of root.
+    dockerSocketGroupId: () => expect(container("traefik-docker-socket-proxy").inputs).toMatchObject({ user: "99:99", groupAdds: ["998"] }),
     postgisMemoryMb: () => expect(container("postgis").inputs.memory).toBe(1536),
     geoserverMemoryMb: () => expect(container("geoserver").inputs.memory).toBe(3072),
     traefikMemoryMb: () => expect(container("traefik").inputs.memory).toBe(128),

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { type AnalyzedResource, added, analyze, analyzed, planted, previewProgram, readPackConfig, UNKNOWN } from "../support/policy";
 
 // The first `pulumi preview` of prod, before anything exists: what a provider computes is unknown, so is everything the
-// program derives from it (the containers' image IDs, the environments built from generated passwords).
+// program derives from it (the containers' image IDs).
 let resources: AnalyzedResource[];
 beforeAll(async () => {
     resources = analyzed((await previewProgram("prod")).resources);
@@ -23,15 +23,14 @@ describe("prod's first preview under the policy pack", () => {
         expect(analyze(resources, readPackConfig("prod")).violations).toEqual([]);
     });
 
-    it("says which rules wait for `pulumi up`, and why: unknown image IDs and password-built environments", () => {
+    it("says which rules wait for `pulumi up`, and why: unknown image IDs", () => {
         const waiting = analyze(resources, readPackConfig("prod")).notApplicable;
         expect(waiting.map((n) => `${n.policy} ${n.resource}`).sort()).toEqual([
             "images-pinned geostack-geoserver",
             "images-pinned geostack-postgis",
             "images-pinned geostack-traefik",
             "images-pinned geostack-traefik-docker-socket-proxy",
-            // GeoServer's environment holds no password (they are files), so it is known at preview.
-            "no-secrets-in-env geostack-postgis",
+            // No environment holds a password (they are files), so every one is known at preview.
         ]);
         for (const n of waiting)
             expect(n.reason).toMatch(/can't be known during preview; checked on the resolved value when `pulumi up` registers the resource$/);

@@ -32,4 +32,8 @@ describe("prebuilt GeoServer image", () => {
         expect(geoserver.inputs.entrypoints).toEqual(["bash", "/opt/geostack/entrypoint.sh"]);
         expect(nextPlan(geoserver, DOCKER_HOSTS["images whose HEALTHCHECK sets every option"])).toEqual([]);
     });
+
+    it("is taken for GeoStack's own image, which runs as uid 999: no capability, unless geoserverImageStartsAsRoot", () => {
+        expect(deployed.mocks.get(CONTAINER, "geostack-geoserver").inputs.capabilities).toEqual({ drops: ["ALL"] });
+    });
 });

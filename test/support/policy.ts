@@ -207,14 +207,6 @@ export function brief(violations: Violation[]): string[] {
     return violations.map((v) => `${v.policy} ${v.resource}`).sort();
 }
 
-/**
- * The passwords today's dev and prod still hand their containers through env (issues 10 and 11 move them to files).
- * The stack tests hold the no-secrets-in-env findings EQUAL to this list, so nothing is skipped: after the password-file
- * work is merged they fail and name the entries that no longer occur. Empty the list then; from there on they demand
- * that no container gets a password through its environment.
- */
-export const PASSWORDS_STILL_IN_ENV = ["geostack-postgis GEOSERVER_DB_PASSWORD", "geostack-postgis POSTGRES_PASSWORD"];
-
 /** `resource KEY` for each no-secrets-in-env finding. */
 export function envFindings(violations: Violation[]): string[] {
     return violations

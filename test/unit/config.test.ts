@@ -4,7 +4,7 @@ import Ajv2020 from "ajv/dist/2020";
 import { describe, expect, it } from "vitest";
 import { GEOSTACK_SPEC } from "../../components/geostack";
 import { type Arg, InvalidInputError } from "../../components/shared/args";
-import { CONFIG_KEYS, imageBuildHost, parseStackConfig } from "../../config";
+import { CONFIG_KEYS, type ConfigContext, configEntry, imageBuildHost, parseStackConfig, SWARM_ONLY_KEYS } from "../../config";
 import { readYaml, ROOT, stackConfig } from "../support/harness";
 
 const TOKEN = "ghp-not-a-real-token";
@@ -18,9 +18,9 @@ function raw(stack: string, changes: Record<string, string | undefined> = {}): R
     return Object.fromEntries(Object.entries(config).filter(([, value]) => value !== undefined)) as Record<string, string>;
 }
 
-function refusal(config: Record<string, string>): InvalidInputError {
+function refusal(config: Record<string, string>, context?: ConfigContext): InvalidInputError {
     try {
-        parseStackConfig(config);
+        parseStackConfig(config, context);
     } catch (error) {
         expect(error).toBeInstanceOf(InvalidInputError);
         return error as InvalidInputError;
@@ -355,7 +355,7 @@ describe("image config", () => {
 describe("Pulumi.yaml", () => {
     const project = readYaml("Pulumi.yaml");
     const declared: Record<string, any> = project.config;
-    const entries = CONFIG_KEYS.map((key) => [key, GEOSTACK_SPEC.args[key] as Arg<unknown>] as const);
+    const entries = CONFIG_KEYS.map((key) => [key, configEntry(key) as Arg<unknown>] as const);
 
     it("is valid against Pulumi's own project schema", () => {
         const schema = JSON.parse(fs.readFileSync(path.join(ROOT, "test", "support", "pulumi-project.schema.json"), "utf8"));
@@ -379,7 +379,9 @@ describe("Pulumi.yaml", () => {
         for (const [key, entry] of entries) {
             if (entry.presence === "default") expect(declared[key].default, key).toEqual(entry.default);
             // The CLI requires a default for a key a stack file may leave out; "" and 0 are what the program reads as unset.
-            else if (entry.presence === "optional") expect(declared[key].default, key).toBe({ string: "", integer: 0 }[entry.kind as string]);
+            // A key only one platform requires (postgisNodeHost) is optional to the other's stacks: the unset default too.
+            else if (entry.presence === "optional" || SWARM_ONLY_KEYS.includes(key))
+                expect(declared[key].default, key).toBe({ string: "", integer: 0 }[entry.kind as string]);
             else expect(declared[key], key).not.toHaveProperty("default");
         }
     });
@@ -396,6 +398,72 @@ describe("Pulumi.yaml", () => {
             const value = readYaml(`Pulumi.${stack}.yaml`).config["geostack:registryPassword"];
             if (value !== undefined) expect(value, stack).toEqual({ secure: expect.any(String) });
         }
+    });
+});
+
+describe("secrets, other namespaces and the stack's name", () => {
+    const prod = () => raw("prod", { registryPassword: TOKEN });
+
+    it("refuses a registry token in plain text, telling to use --secret, without printing it", () => {
+        const error = refusal(prod(), { secretKeys: [] });
+        expect(error.problems).toEqual([
+            "geostack:registryPassword is set in plain text (value not shown): a registry token must be a secret; remove it from the stack file and run pulumi config set --secret registryPassword <token>",
+        ]);
+        expect(error.message).not.toContain(TOKEN);
+        expect(() => parseStackConfig(prod(), { secretKeys: ["registryPassword"] })).not.toThrow();
+        // Pulumi.yaml's "" default is no token at all.
+        expect(() => parseStackConfig(raw("dev"), { secretKeys: [] })).not.toThrow();
+    });
+
+    it("never prints a --secret key's value, whatever the key and whichever rule quotes it", () => {
+        const secretDomain = "geostack.localhost";
+        // tls with a local name: the rule between tls and domain quotes the domain.
+        const error = refusal(raw("dev", { tls: "true", acmeEmail: "ops@example.org", domain: secretDomain }), { secretKeys: ["domain"] });
+        expect(error.problems).toEqual([expect.stringMatching(/^geostack:domain = \(secret, not shown\): expected a public DNS name/)]);
+        expect(error.message).not.toContain(secretDomain);
+        const list = refusal(raw("dev", { adminAllowlist: JSON.stringify(["0.0.0.0/0"]) }), { secretKeys: ["adminAllowlist"] });
+        expect(list.message).not.toContain("0.0.0.0/0");
+        const unreadable = refusal(raw("dev", { postgisMemoryMb: "lots-9f8e" }), { secretKeys: ["postgisMemoryMb"] });
+        expect(unreadable.problems).toEqual(["geostack:postgisMemoryMb = (secret, not shown): expected a whole number"]);
+    });
+
+    it("refuses an admin allowlist open to everyone, naming the key, the value and what is expected", () => {
+        expect(problemsOf(raw("dev", { adminAllowlist: JSON.stringify(["10.0.0.0/8", "0.0.0.0/0", "::/0"]) }))).toEqual([
+            'geostack:adminAllowlist = ["10.0.0.0/8","0.0.0.0/0","::/0"]: expected the admins\' own address ranges, none wider than /8 (IPv4) or /7 (IPv6): "0.0.0.0/0", "::/0" would open the web UI and REST API to everyone',
+        ]);
+    });
+
+    it("refuses credentials in imageSource without printing them", () => {
+        const error = refusal(raw("dev", { imageSource: `https://x-access-token:${TOKEN}@github.com/acme/geostack` }));
+        expect(error.problems).toEqual([
+            'geostack:imageSource = "https://(credentials not shown)@github.com/acme/geostack": expected an https:// URL without a user name or password in it (the label is public)',
+        ]);
+        expect(error.message).not.toContain(TOKEN);
+    });
+
+    it("refuses keys of a misspelt namespace, or of another namespace with one of GeoStack's names, which would be ignored", () => {
+        const otherKeys = ["geostak:protectData", "GeoStack:tls", "geostacks:domain", "docker:host", "aws:region", "pulumi:protectData"];
+        const error = refusal(raw("prod", { registryPassword: TOKEN }), { secretKeys: ["registryPassword"], otherKeys });
+        expect(error.problems).toEqual([
+            'geostak:protectData is not read (value not shown): its namespace is "geostak", not "geostack"; set geostack:protectData instead',
+            'GeoStack:tls is not read (value not shown): its namespace is "GeoStack", not "geostack"; set geostack:tls instead',
+            'geostacks:domain is not read (value not shown): its namespace is "geostacks", not "geostack"; set geostack:domain instead',
+            'pulumi:protectData is not read (value not shown): its namespace is "pulumi", not "geostack"; set geostack:protectData instead',
+        ]);
+    });
+
+    it("refuses a stack name that makes names traefik cannot parse, or too long for a DNS label", () => {
+        for (const stack of ["prod.eu", "Prod", "a-very-long-stack-name-for-the-eu-west-region"]) {
+            const error = refusal(raw("dev"), { stack: { name: stack, namePrefix: `geostack-${stack}` } });
+            expect(error.problems, stack).toEqual([
+                expect.stringMatching(
+                    new RegExp(
+                        `^the stack name "${stack}" makes the name prefix "geostack-${stack}" \\(<project>-<stack>\\): expected a prefix of lower-case letters.*; use another stack name$`,
+                    ),
+                ),
+            ]);
+        }
+        expect(() => parseStackConfig(raw("dev"), { stack: { name: "prod-eu", namePrefix: "geostack-prod-eu" } })).not.toThrow();
     });
 });
 

@@ -90,6 +90,26 @@ describe("GitHub workflows", () => {
         expect(deploy.on.push).toEqual({ tags: ["v*.*.*"] });
         expect(deploy.concurrency).toEqual({ group: "deploy-prod", "cancel-in-progress": false });
         expect(deploy.jobs.up.environment).toBe("prod");
-        expect(deploy.jobs.up.steps.find((s: any) => s.uses?.startsWith("pulumi/actions@")).with).toMatchObject({ command: "up", "stack-name": "prod" });
+        expect(deploy.jobs.up.steps.find((s: any) => s.uses?.startsWith("pulumi/actions@") && s.with?.command).with).toMatchObject({
+            command: "up",
+            "stack-name": "prod",
+        });
+    });
+
+    it("deploy: the data guard judges the plan before the up, which never skips its preview", () => {
+        const up = workflows["deploy.yml"].jobs.up.steps;
+        const guard = up.findIndex((s: any) => (s.run ?? "").includes("npm run --silent data-guard -- preview.json"));
+        const apply = up.findIndex((s: any) => s.with?.command === "up");
+        expect(guard).toBeGreaterThan(-1);
+        expect(guard).toBeLessThan(apply);
+        expect(up[guard].run).toContain("pulumi preview --stack prod --non-interactive --json > preview.json");
+        expect(up[apply].with.options ?? "").not.toContain("--skip-preview");
+        expect(pkg.scripts["data-guard"]).toBe("tsc -p tsconfig.tools.json && node bin/tools/data-guard.js");
+    });
+
+    it("preview: prod's pulumi preview runs pull request code only in the prod-preview environment, behind its reviewers", () => {
+        const job = workflows["preview.yml"].jobs["pulumi-preview"];
+        expect(job.environment).toBe("${{ matrix.stack == 'prod' && 'prod-preview' || 'dev-preview' }}");
+        expect(workflows["preview.yml"].on).toEqual({ pull_request: null });
     });
 });

@@ -105,6 +105,21 @@ export function goDuration(text: string): string {
 const isIPv6 = (ip: string) => ip.includes(":");
 
 /**
+ * A `cpus` value as the provider reads it back: Docker stores NanoCPUs (the CLI's opts.ParseCPUs: the decimal times
+ * 1e9), and Read prints them with kreuzwerker's nanoInt64ToDecimalString (nine decimals; when nine zeros are among
+ * them, counting the integer part's, one decimal instead; otherwise trailing zeros trimmed).
+ */
+export function cpusReadBack(cpus: string): string {
+    const [whole, fraction = ""] = cpus.split(".");
+    const nanos = BigInt(whole || "0") * 1_000_000_000n + BigInt(fraction.padEnd(9, "0").slice(0, 9));
+    if (nanos === 0n) return "0";
+    const nine = `${nanos / 1_000_000_000n}.${String(nanos % 1_000_000_000n).padStart(9, "0")}`;
+    if ([...nine].filter((c) => c === "0").length !== 9) return nine.replace(/0+$/, "");
+    const tenths = (nanos + 50_000_000n) / 100_000_000n;
+    return `${tenths / 10n}.${tenths % 10n}`;
+}
+
+/**
  * The container as the provider stores it once created, on `host`: what Docker did with the inputs (moby
  * daemon/create.go, daemon_unix.go, commit.go) and what the provider's Read makes of it (kreuzwerker v4.5.0,
  * internal/provider/resource_docker_container_funcs.go, resourceDockerContainerRead). Other inputs read back as given.
@@ -124,6 +139,8 @@ export function containerReadBack(inputs: Record<string, any>, host: DockerHost 
         const swap = reveal<number | undefined>(inputs.memorySwap) ?? 0;
         state.memorySwap = !host.swapAccounting ? -1 : swap === 0 ? 2 * memory : swap;
     }
+    // cpus is ForceNew: a spelling other than the read-back one replaces the container at every `up`.
+    if (inputs.cpus !== undefined) state.cpus = cpusReadBack(String(reveal(inputs.cpus)));
     if (inputs.healthcheck !== undefined) {
         const given = reveal<Record<string, any>>(inputs.healthcheck);
         const image = host.imageHealthcheck;
@@ -153,6 +170,36 @@ export function containerReadBack(inputs: Record<string, any>, host: DockerHost 
 }
 
 /**
+ * A Swarm service as the provider stores it (kreuzwerker internal/provider/resource_docker_service.go, schema defaults
+ * and Computed fields, resource_docker_service_structures.go): unset update/rollback settings read back as Docker's
+ * defaults, a secret or config file as 0444 owned by root, a port as published through the ingress mesh.
+ */
+export function serviceReadBack(inputs: Record<string, any>): Record<string, any> {
+    const rolloutDefaults = { parallelism: 1, delay: "0s", failureAction: "pause", monitor: "5s", maxFailureRatio: "0.0", order: "stop-first" };
+    const fileDefaults = (file: Record<string, any>) => ({ fileUid: "0", fileGid: "0", fileMode: 0o444, ...file });
+    const spec = inputs.taskSpec ?? {};
+    const container = spec.containerSpec ?? {};
+    return {
+        mode: inputs.mode ?? { replicated: { replicas: 1 }, global: false },
+        updateConfig: { ...rolloutDefaults, ...(inputs.updateConfig ?? {}) },
+        rollbackConfig: { ...rolloutDefaults, ...(inputs.rollbackConfig ?? {}) },
+        endpointSpec: {
+            mode: inputs.endpointSpec?.mode ?? "vip",
+            ports: (inputs.endpointSpec?.ports ?? []).map((port: Record<string, any>) => ({ protocol: "tcp", publishMode: "ingress", ...port })),
+        },
+        taskSpec: {
+            ...spec,
+            containerSpec: {
+                isolation: "default",
+                ...container,
+                secrets: (container.secrets ?? []).map(fileDefaults),
+                configs: (container.configs ?? []).map(fileDefaults),
+            },
+        },
+    };
+}
+
+/**
  * Mocks that behave like the providers where the program reads their outputs: generated passwords come back
  * secret (as `additionalSecretOutputs` makes them), Docker auto-names resources without a `name`, and images get
  * digests derived from what was built.
@@ -171,10 +218,11 @@ export class ProviderMocks implements pulumi.runtime.Mocks {
         if (!this.pendingOptions) throw new Error("use installMocks(): the mocks need the engine request to record options");
         const { urn, ...options } = this.pendingOptions;
         this.pendingOptions = undefined;
+        // The provider uploads before the first start through Docker's archive API at "/", which Docker refuses on a
+        // read-only root filesystem (moby daemon/archive_unix.go, checkWritablePath): the create fails, with the
+        // provider's words around the daemon's (kreuzwerker resource_docker_container_funcs.go, resourceDockerContainerCreate).
         if (args.type === "docker:index/container:Container" && reveal(args.inputs.readOnly) && reveal<unknown[]>(args.inputs.uploads ?? []).length > 0) {
-            // The provider copies uploads to "/" of the created container, and Docker refuses any copy outside a
-            // volume into a read-only root filesystem (moby daemon/archive_unix.go, checkWritablePath).
-            throw new Error(`${args.name}: Docker refuses uploads into a container with a read-only root filesystem ("container rootfs is marked read-only")`);
+            throw new Error(`${args.name}: Unable to upload volume content: Error response from daemon: container rootfs is marked read-only`);
         }
         const state: Record<string, any> =
             args.type === "docker:index/container:Container" ? containerReadBack(args.inputs, this.dockerHost) : { ...args.inputs };
@@ -193,6 +241,17 @@ export class ProviderMocks implements pulumi.runtime.Mocks {
             case "docker:index/network:Network":
             case "docker:index/volume:Volume":
                 state.name = args.inputs.name ?? `${args.name}-${id.slice(0, 7)}`;
+                break;
+            case "docker:index/secret:Secret":
+            case "docker:index/serviceConfig:ServiceConfig":
+                // Auto-named with a random suffix when `name` is unset (so a replacement gets a new name); a secret's
+                // data is never read back (kreuzwerker resource_docker_secret.go, Read keeps the state's) and stays
+                // secret (additionalSecretOutputs ["data"]).
+                state.name = args.inputs.name ?? `${args.name}-${id.slice(0, 7)}`;
+                if (args.type === "docker:index/secret:Secret") state.data = { [specialSigKey]: specialSecretSig, value: reveal(args.inputs.data) };
+                break;
+            case "docker:index/service:Service":
+                Object.assign(state, serviceReadBack(args.inputs));
                 break;
             case "docker:index/remoteImage:RemoteImage": {
                 // The provider reports the pulled manifest as `repo@sha256:...`, also when the name was a tag.

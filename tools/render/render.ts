@@ -184,10 +184,13 @@ const FORMATTERS: Record<string, (value: unknown) => Value> = {
     },
     uploads: (value) => {
         const out: Record<string, Value> = {};
+        // A list holding a password file is secret as a whole: its files and modes are shown, no content's digest.
+        const secret = containsSecret(value);
         for (const upload of reveal<any[]>(value)) {
             const content = upload.content ?? upload.contentBase64 ?? upload.source;
             const mode = upload.permissions ? `, mode ${upload.permissions}` : upload.executable ? ", executable" : "";
-            out[upload.file] = `sha256 ${digest(content)}${mode}`;
+            const owner = upload.owner ? `, owner ${upload.owner}:${upload.group ?? upload.owner}` : "";
+            out[upload.file] = `${secret ? SECRET : `sha256 ${digest(content)}`}${mode}${owner}`;
         }
         return out;
     },
@@ -204,7 +207,7 @@ function containsSecret(value: unknown): boolean {
 }
 
 /** Formatters that read a secret list safely (they print its keys, never its values). */
-const READS_SECRET_LISTS = new Set(["envs", "labels"]);
+const READS_SECRET_LISTS = new Set(["envs", "labels", "uploads"]);
 
 /** A registered resource as the render reads it: a container may run an image shown by reference, with its real ID. */
 type ToRender = RegisteredResource & { imageId?: unknown };

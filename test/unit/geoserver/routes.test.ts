@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { geoserverRouteLabels, type GeoserverRouteArgs, isPublicGeoserverPath } from "../../../components/geoserver/routes";
 import { edgePolicy } from "../../../components/shared/edge";
 import { corsOrigins } from "../../../components/geoserver/cors";
+import { matches, routingPath } from "../../support/traefik-rule";
 
 const prodEdge = edgePolicy({
     tls: true,
@@ -29,7 +30,8 @@ describe("geoserverRouteLabels", () => {
             "Host(`maps.example.org`) && (" +
                 "PathRegexp(`^/geoserver/(wms|wfs|wcs|wmts|ows|gwc/service|ogc/features)(/|$)`)" +
                 " || (PathRegexp(`^/geoserver/[^/]+/(wms|wfs|wcs|wmts|ows|gwc/service|ogc/features)(/|$)`) && !PathRegexp(`^/geoserver/(rest|web|gwc)/`))" +
-                " || PathRegexp(`^/geoserver/(schemas|styles|www|openlayers3?)/`))",
+                " || PathRegexp(`^/geoserver/(schemas|styles|www|openlayers3?)/`))" +
+                " && !PathRegexp(`;|%3B`)",
         );
         expect(router("admin", "rule")).toBe("Host(`maps.example.org`) && PathPrefix(`/geoserver`)");
         expect(router("public", "service")).toBe("geostack-prod-geoserver");
@@ -198,5 +200,63 @@ describe("CORS on the public paths", () => {
         [["ftp://maps.example.org"], false],
     ])("accepts %j as allowed origins: %s", (origins, ok) => {
         expect(corsOrigins(origins as string[]) === undefined).toBe(ok);
+    });
+});
+
+describe("which router traefik picks, evaluated on the labels' rule text as traefik v3.6 normalises the path", () => {
+    const labels = geoserverRouteLabels(route);
+    const rule = (name: string) => labels[`traefik.http.routers.geostack-prod-geoserver-${name}.rule`];
+    /** The router that serves a request: the public one has the higher priority; the admin one is allowlisted. */
+    const routerFor = (requestPath: string, host = "maps.example.org") =>
+        matches(rule("public"), { host, path: requestPath }) ? "public" : matches(rule("admin"), { host, path: requestPath }) ? "admin" : "none";
+
+    it("emulates traefik's path normalisation: unreserved encodings decoded, dot segments dropped, reserved ones kept", () => {
+        expect(routingPath("/geoserver/%77ms")).toBe("/geoserver/wms");
+        expect(routingPath("/geoserver/wms/%2e%2e/web/")).toBe("/geoserver/web/");
+        expect(routingPath("/geoserver//wms/./x")).toBe("/geoserver/wms/x");
+        expect(routingPath("/geoserver/wms/..;/web/")).toBe("/geoserver/wms/..;/web/");
+        expect(routingPath("/geoserver/wms/..%3b/web/")).toBe("/geoserver/wms/..%3B/web/");
+        expect(routingPath("/geoserver/a%20b")).toBe("/geoserver/a b");
+    });
+
+    it.each([
+        ["/geoserver/wms", "public"],
+        ["/geoserver/topp/wfs", "public"],
+        ["/geoserver/gwc/service/wmts", "public"],
+        ["/geoserver/styles/icons/marker.png", "public"],
+        ["/geoserver/ogc/features/v1/collections/gis:roads/items", "public"],
+        ["/geoserver/gis/ogc/features/v1/collections", "public"],
+        ["/geoserver/ogc/processes/v1/processes", "admin"],
+        ["/geoserver/ogc/features/..;/..;/web/", "admin"],
+        ["/geoserver/ogc/features/%2e%2e/%2e%2e/rest/", "admin"],
+        // Path parameters: Tomcat strips `;...` before resolving `..`, so each of these would land on the admin UI or REST.
+        ["/geoserver/wms/..;/web/", "admin"],
+        ["/geoserver/www/..;/rest/workspaces", "admin"],
+        ["/geoserver/styles/..;/..;/geoserver/web/", "admin"],
+        ["/geoserver/wms;jsessionid=0123/..;/web/", "admin"],
+        ["/geoserver/wms/..%3B/web/", "admin"],
+        ["/geoserver/wms/..%3b/web/", "admin"],
+        ["/geoserver/topp/wms;x=1", "admin"],
+        // Dot segments, encoded or not, are resolved by traefik before routing.
+        ["/geoserver/wms/../web/", "admin"],
+        ["/geoserver/wms/%2e%2e/web/", "admin"],
+        ["/geoserver/wms/%2E%2E/rest/", "admin"],
+        ["/geoserver/%77eb/", "admin"],
+        ["/geoserver/rest/workspaces", "admin"],
+        ["/geoserver/web/", "admin"],
+        ["/other", "none"],
+    ])("%s goes to the %s router", (requestPath, expected) => {
+        expect(routerFor(requestPath)).toBe(expected);
+    });
+
+    it("serves no other host name", () => {
+        expect(routerFor("/geoserver/wms", "evil.example.org")).toBe("none");
+        expect(routerFor("/geoserver/wms", "MAPS.example.org")).toBe("public");
+    });
+
+    it("agrees with isPublicGeoserverPath on every path of the policy table", () => {
+        for (const p of ["/geoserver/wms", "/geoserver/web/", "/geoserver/wms/..;/web/", "/geoserver/topp/states/wms", "/geoserver/gwc/rest/x"]) {
+            expect(routerFor(p) === "public", p).toBe(isPublicGeoserverPath(routingPath(p)));
+        }
     });
 });

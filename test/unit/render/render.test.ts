@@ -64,7 +64,7 @@ describe("rendering registered resources", () => {
         expect(byName.app.properties.env).toEqual(["MODE", "PASSWORD"]);
         expect(byName.app.properties.labels).toEqual({ plain: "yes", "traefik.http.middlewares.auth.basicauth.users": SECRET });
         expect(byName.worker.properties.labels).toEqual({ token: SECRET });
-        expect(byName.app.properties.uploads).toEqual([{ content: SECRET, file: "/etc/app.conf" }]);
+        expect(byName.app.properties.uploads).toEqual({ "/etc/app.conf": SECRET });
         expect(byName.key.properties).toMatchObject({ algorithm: "ED25519", passphrase: SECRET });
         for (const output of [
             formatText({ project: "p", stack: "s", resources: rendered, outputs: {} }),
