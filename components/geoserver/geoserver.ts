@@ -125,8 +125,10 @@ export const GEOSERVER_SPEC = spec(
 /**
  * GeoServer from the official image (or one built on it), behind traefik at `<scheme>://<domain>/geoserver`, with a
  * JNDI pool to PostGIS: the OGC services public, the rest only from the admin allowlist, both rate-limited per client
- * IP. It starts through GeoStack's entrypoint: the generated administrator password sets up a new data directory only,
- * the passwords reach the container as files, and Tomcat runs unprivileged.
+ * IP, pages of other origins allowed to read the public paths (CORS). It starts through GeoStack's entrypoint: a new
+ * data directory gets the generated administrator password, a workspace with a PostGIS store over the JNDI pool,
+ * production logging to stdout and service rules that keep every non-public service for administrators; the passwords
+ * reach the container as files, Tomcat runs unprivileged, and GeoWebCache's tiles live on a volume of their own.
  */
 export class GeoServer extends pulumi.ComponentResource {
     /** `<scheme>://<domain>[:<port>]/geoserver/`: https with `tls`, else http; the port when it is not the scheme's own. */
