@@ -7,12 +7,14 @@ import { cpuLimit, dockerNamePrefix, memoryMb, tcpPort } from "../shared/checks"
 import { pullImage, withContainerDefaults } from "../shared/container";
 import { missingFromImage, POSTGIS_EXTENSIONS_SCRIPT_PATH, postgisExtensionList, postgisExtensionsScript } from "./extensions-script";
 import { GEOSERVER_DB_PASSWORD_FILE_ENV, GEOSERVER_DB_ROLE, GIS_DATABASE, POSTGIS_INIT_SCRIPT_PATH, postgisInitScript } from "./init-script";
+import { MONITOR_DB_PASSWORD_FILE_ENV, MONITOR_DB_ROLE, MONITOR_ROLE_SCRIPT_PATH, monitorRoleScript } from "./monitor-role";
 import { postgisImage, postgresDataPath, postgresMajorOf, postgresUserOf, POSTGRES_PORT, POSTGRES_SUPERUSER } from "./postgres";
 
 export const POSTGIS_HOST_ALIAS = "postgis";
 /** Read once, on first init: the superuser's by the image's entrypoint (POSTGRES_PASSWORD_FILE), geoserver's by our script. */
 export const POSTGRES_PASSWORD_PATH = "/run/secrets/postgres-password";
 export const GEOSERVER_DB_PASSWORD_PATH = "/run/secrets/geoserver-db-password";
+export const MONITOR_DB_PASSWORD_PATH = "/run/secrets/monitor-db-password";
 
 export interface PostgisArgs {
     /** Prefixes the container, volume and network names (GeoStack passes `<project>-<stack>`); defaults to the component name. */
@@ -79,6 +81,10 @@ export class Postgis extends pulumi.ComponentResource {
     readonly password: pulumi.Output<string>;
     /** Password of the `postgres` superuser, for maintenance only (secret). */
     readonly superuserPassword: pulumi.Output<string>;
+    /** The monitoring's login role, `geostack_monitor`: pg_monitor's statistics, on the `postgres` database only. */
+    readonly monitorUsername: pulumi.Output<string>;
+    /** Password of the monitoring role (secret). */
+    readonly monitorPassword: pulumi.Output<string>;
     /** `127.0.0.1:<port>` when published, else an empty string. */
     readonly publishedAddress: pulumi.Output<string>;
 
@@ -92,6 +98,7 @@ export class Postgis extends pulumi.ComponentResource {
         const superuserPassword = new random.RandomPassword(`${name}-superuser-password`, { length: 32, special: false }, { parent: this });
         // Alphanumeric: the GeoServer image splices this password into Tomcat's context.xml.
         const geoserverPassword = new random.RandomPassword(`${name}-geoserver-password`, { length: 32, special: false }, { parent: this });
+        const monitorPassword = new random.RandomPassword(`${name}-monitor-password`, { length: 32, special: false }, { parent: this });
 
         // The major is in both names: clusters of different majors are not on-disk compatible, and a new major must be
         // a new volume beside the old one, not a replacement (which would delete the old cluster).
@@ -125,12 +132,16 @@ export class Postgis extends pulumi.ComponentResource {
                         `POSTGRES_USER=${POSTGRES_SUPERUSER}`,
                         `POSTGRES_PASSWORD_FILE=${POSTGRES_PASSWORD_PATH}`,
                         `${GEOSERVER_DB_PASSWORD_FILE_ENV}=${GEOSERVER_DB_PASSWORD_PATH}`,
+                        `${MONITOR_DB_PASSWORD_FILE_ENV}=${MONITOR_DB_PASSWORD_PATH}`,
                     ],
                     uploads: [
                         { file: POSTGRES_PASSWORD_PATH, content: pulumi.secret(superuserPassword.result), ...secretFile },
                         { file: GEOSERVER_DB_PASSWORD_PATH, content: pulumi.secret(geoserverPassword.result), ...secretFile },
                         // Executable: the entrypoint executes the script (a non-executable one it would source).
                         { file: POSTGIS_INIT_SCRIPT_PATH, content: postgisInitScript(), permissions: "0555" },
+                        // Its own step after 20-geostack.sh, on every new cluster, so monitoring can be turned on later.
+                        { file: MONITOR_DB_PASSWORD_PATH, content: pulumi.secret(monitorPassword.result), ...secretFile },
+                        { file: MONITOR_ROLE_SCRIPT_PATH, content: monitorRoleScript(), permissions: "0555" },
                         ...(settings.extensions.length === 0
                             ? []
                             : [{ file: POSTGIS_EXTENSIONS_SCRIPT_PATH, content: postgisExtensionsScript(settings.extensions), permissions: "0555" }]),
@@ -170,6 +181,8 @@ export class Postgis extends pulumi.ComponentResource {
         this.username = pulumi.output(GEOSERVER_DB_ROLE);
         this.password = pulumi.secret(geoserverPassword.result);
         this.superuserPassword = pulumi.secret(superuserPassword.result);
+        this.monitorUsername = pulumi.output(MONITOR_DB_ROLE);
+        this.monitorPassword = pulumi.secret(monitorPassword.result);
         this.publishedAddress = pulumi.output(publishPort === undefined ? "" : `127.0.0.1:${publishPort}`);
         this.registerOutputs({
             containerName: this.containerName,
@@ -180,6 +193,8 @@ export class Postgis extends pulumi.ComponentResource {
             username: this.username,
             password: this.password,
             superuserPassword: this.superuserPassword,
+            monitorUsername: this.monitorUsername,
+            monitorPassword: this.monitorPassword,
             publishedAddress: this.publishedAddress,
         });
     }

@@ -69,8 +69,16 @@ export function traefikFlags(args: TraefikFlagArgs): string[] {
         "--ping=true",
         "--log.level=INFO",
         "--accesslog=true",
+        // One JSON object per request on stdout: every field (ClientHost, RouterName, DownstreamStatus, Duration in ns,
+        // ...) but no request or response header, so no Authorization or Cookie reaches a log (traefik
+        // docs/content/observability/access-logs.md: fields.defaultmode keep, fields.headers.defaultmode drop).
+        "--accesslog.format=json",
+        "--accesslog.fields.defaultmode=keep",
+        "--accesslog.fields.headers.defaultmode=drop",
         "--metrics.prometheus=true",
         "--metrics.prometheus.entrypoint=metrics",
+        // Per-router request counts and durations (off by default), for the monitoring's error-rate and latency alerts.
+        "--metrics.prometheus.addrouterslabels=true",
         "--global.checknewversion=false",
         "--global.sendanonymoususage=false",
     ];

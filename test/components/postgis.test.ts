@@ -43,6 +43,7 @@ describe("Postgis given only a network", () => {
             "docker:index/remoteImage:RemoteImage appdb-image",
             "docker:index/volume:Volume appdb-data-pg17",
             "random:index/randomPassword:RandomPassword appdb-geoserver-password",
+            "random:index/randomPassword:RandomPassword appdb-monitor-password",
             "random:index/randomPassword:RandomPassword appdb-superuser-password",
         ]);
         expect(mocks.get(CONTAINER, "appdb").inputs.name).toBe("appdb-postgis");
@@ -67,7 +68,11 @@ describe("Postgis given only a network", () => {
             expect(
                 secrets.map((u) => `${u.file} ${u.owner}:${u.group} ${u.permissions}`),
                 name,
-            ).toEqual([`/run/secrets/postgres-password ${id}:${id} 0400`, `/run/secrets/geoserver-db-password ${id}:${id} 0400`]);
+            ).toEqual([
+                `/run/secrets/postgres-password ${id}:${id} 0400`,
+                `/run/secrets/geoserver-db-password ${id}:${id} 0400`,
+                `/run/secrets/monitor-db-password ${id}:${id} 0400`,
+            ]);
         }
     });
 
@@ -89,9 +94,10 @@ describe("Postgis given only a network", () => {
         for (const r of mocks.resources) expect(JSON.stringify(reveal(r.inputs))).not.toMatch(/some-other-project|staging/);
     });
 
-    it("creates no optional extension: only the first-init script that makes gis is uploaded", () => {
+    it("creates no optional extension: no extensions script is uploaded", () => {
         const files = reveal<{ file: string }[]>(mocks.get(CONTAINER, "appdb").inputs.uploads).map((u) => u.file);
-        expect(files.filter((f) => f.startsWith("/docker-entrypoint-initdb.d/"))).toEqual(["/docker-entrypoint-initdb.d/20-geostack.sh"]);
+        expect(files).toContain("/docker-entrypoint-initdb.d/20-geostack.sh");
+        expect(files).not.toContain("/docker-entrypoint-initdb.d/30-extensions.sh");
     });
 });
 
@@ -105,13 +111,14 @@ describe("Postgis on PostgreSQL 18, protected", () => {
     });
 
     it("creates the extensions it is asked for on first init, after gis exists, each once", () => {
-        const uploads = reveal<{ file: string; content: string; permissions: string }[]>(mocks.get(CONTAINER, "db").inputs.uploads).filter((u) =>
-            u.file.startsWith("/docker-entrypoint-initdb.d/"),
-        );
-        expect(uploads.map((u) => u.file)).toEqual(["/docker-entrypoint-initdb.d/20-geostack.sh", "/docker-entrypoint-initdb.d/30-extensions.sh"]);
+        const uploads = reveal<{ file: string; content: string; permissions: string }[]>(mocks.get(CONTAINER, "db").inputs.uploads);
+        const init = uploads.find((u) => u.file === "/docker-entrypoint-initdb.d/20-geostack.sh")!;
+        const extensions = uploads.find((u) => u.file === "/docker-entrypoint-initdb.d/30-extensions.sh")!;
+        // The image's entrypoint runs /docker-entrypoint-initdb.d/ in name order: after the script that makes gis.
+        expect([init.file, extensions.file].sort()).toEqual([init.file, extensions.file]);
         // Executable, like 20-geostack.sh: the entrypoint (running as postgres) executes it.
-        expect(uploads[1].permissions).toBe(uploads[0].permissions);
-        expect(uploads[1].content.match(/CREATE EXTENSION IF NOT EXISTS \w+/g)).toEqual([
+        expect(extensions.permissions).toBe(init.permissions);
+        expect(extensions.content.match(/CREATE EXTENSION IF NOT EXISTS \w+/g)).toEqual([
             "CREATE EXTENSION IF NOT EXISTS postgis_raster",
             "CREATE EXTENSION IF NOT EXISTS postgis_topology",
         ]);

@@ -89,14 +89,19 @@ describe("dev stack: networks, ports and data", () => {
         expect(uploads.find((u) => u.file === "/docker-entrypoint-initdb.d/20-geostack.sh")).toMatchObject({ permissions: "0555" });
         expect(uploads.find((u) => u.file.endsWith("20-geostack.sh")).content).toContain("CREATE DATABASE gis OWNER gis_owner");
         // Readable by the postgres user (uid 999 in the Debian-based image) alone.
-        expect(uploads.filter((u) => u.file.startsWith("/run/secrets/"))).toEqual([
-            { file: "/run/secrets/postgres-password", content: dev.outputs.databaseSuperuserPassword.value, owner: "999", group: "999", permissions: "0400" },
-            { file: "/run/secrets/geoserver-db-password", content: dev.outputs.databasePassword.value, owner: "999", group: "999", permissions: "0400" },
+        expect(uploads.filter((u) => u.file.startsWith("/run/secrets/")).map(({ content, ...rest }) => ({ ...rest, secret: content.length === 32 }))).toEqual([
+            { file: "/run/secrets/postgres-password", owner: "999", group: "999", permissions: "0400", secret: true },
+            { file: "/run/secrets/geoserver-db-password", owner: "999", group: "999", permissions: "0400", secret: true },
+            { file: "/run/secrets/monitor-db-password", owner: "999", group: "999", permissions: "0400", secret: true },
         ]);
+        expect(uploadOf(postgis, "/run/secrets/geoserver-db-password").content).toBe(dev.outputs.databasePassword.value);
+        // The monitoring role's step runs after 20-geostack.sh (name order), on every new cluster.
+        expect(uploads.find((u) => u.file === "/docker-entrypoint-initdb.d/30-geostack-monitor.sh")).toMatchObject({ permissions: "0555" });
         expect(envOf(postgis)).toEqual({
             POSTGRES_USER: "postgres",
             POSTGRES_PASSWORD_FILE: "/run/secrets/postgres-password",
             GEOSERVER_DB_PASSWORD_FILE: "/run/secrets/geoserver-db-password",
+            GEOSTACK_MONITOR_PASSWORD_FILE: "/run/secrets/monitor-db-password",
         });
         expect(postgis.inputs.volumes.filter((v: any) => v.hostPath)).toEqual([]);
     });
@@ -302,7 +307,7 @@ describe("render of the dev stack", () => {
             networks: ["geostack-dev-backend (aliases: postgis)", "geostack-dev-postgis-publish"],
             ports: ["127.0.0.1:15432 -> 5432/tcp"],
             volumes: { "/var/lib/postgresql/data": "volume geostack-dev-postgis17-data" },
-            env: ["GEOSERVER_DB_PASSWORD_FILE", "POSTGRES_PASSWORD_FILE", "POSTGRES_USER"],
+            env: ["GEOSERVER_DB_PASSWORD_FILE", "GEOSTACK_MONITOR_PASSWORD_FILE", "POSTGRES_PASSWORD_FILE", "POSTGRES_USER"],
             labels: { "geostack.instance": "geostack-dev", "geostack.role": "postgis" },
             healthcheck: { tests: "CMD pg_isready -U postgres -d gis -h 127.0.0.1", interval: "10s" },
             memory: 1024,

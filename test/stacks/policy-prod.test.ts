@@ -185,7 +185,7 @@ describe("a fault planted in prod fails exactly its rule", () => {
         expect(messages.join("\n")).toContain("DATABASE_URL");
         expect(messages.join("\n")).not.toContain("hunter22");
         const passwords = resources.flatMap((r) => (r.type === "random:index/randomPassword:RandomPassword" ? [r.outputs.result] : []));
-        expect(passwords).toHaveLength(3);
+        expect(passwords).toHaveLength(4);
         for (const password of passwords) expect(messages.join("\n")).not.toContain(password);
     });
 });

@@ -73,8 +73,17 @@ describe("traefikFlags", () => {
                 "--metrics.prometheus=true",
                 "--metrics.prometheus.entrypoint=metrics",
                 "--accesslog=true",
+                "--metrics.prometheus.addrouterslabels=true",
             ]),
         );
+    });
+
+    it("logs each request as JSON with the client, router, status and duration, and drops every header", () => {
+        const flags = traefikFlags(plain);
+        expect(flags).toEqual(expect.arrayContaining(["--accesslog.format=json", "--accesslog.fields.defaultmode=keep"]));
+        // Authorization and Cookie headers never reach the log: traefik's default, said explicitly so a change to it cannot leak them.
+        expect(flags).toContain("--accesslog.fields.headers.defaultmode=drop");
+        expect(flags.filter((f) => /^--accesslog\.fields\.(headers\.)?names\./.test(f))).toEqual([]);
     });
 
     it("enables the dashboard only when asked, and never the insecure API", () => {
