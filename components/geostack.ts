@@ -42,10 +42,20 @@ export interface GeoStackArgs {
     traefikImage?: string;
     /** GeoServer administrator (default `admin`) of a new data directory; its initial password is generated. */
     geoserverAdminUser?: string;
+    /** The workspace a new data directory starts with, as its default (default `gis`). */
+    geoserverWorkspace?: string;
+    /** The PostGIS store a new data directory starts with in that workspace, over the JNDI pool (default `postgis`). */
+    geoserverStore?: string;
+    /** Origins whose web pages may read the public OGC paths, never with credentials: `["*"]` (the default) any, `[]` none. */
+    corsAllowedOrigins?: string[];
+    /** GeoWebCache's disk quota over every tile, in MiB (default 10240); 0 leaves the quota to GeoServer's settings. */
+    tileCacheQuotaMb?: number;
     /** Publishes PostGIS on 127.0.0.1:<port> of the Docker host; unset publishes nothing. */
     publishDatabasePort?: number;
     /** Protects the data volumes from `pulumi destroy` and keeps them if deleted. */
     protectData?: boolean;
+    /** Optional PostgreSQL extensions created in `gis` when the database is new (postgis_raster, postgis_topology, fuzzystrmatch, postgis_tiger_geocoder, pgrouting). */
+    postgisExtensions?: string[];
     /** PostGIS memory limit in MiB (at least 256); default 1024. */
     postgisMemoryMb?: number;
     /** GeoServer memory limit in MiB (at least 1024); default 2048. The JVM heap gets half of it (all but 1.5 GiB of a larger one). */
@@ -111,8 +121,13 @@ export const GEOSTACK_SPEC = spec(
         postgisImage: postgis.image,
         traefikImage: traefik.image,
         geoserverAdminUser: geoserver.adminUser,
+        geoserverWorkspace: geoserver.workspace,
+        geoserverStore: geoserver.store,
+        corsAllowedOrigins: geoserver.corsAllowedOrigins,
+        tileCacheQuotaMb: geoserver.tileCacheQuotaMb,
         publishDatabasePort: postgis.publishPort,
         protectData: postgis.protectData,
+        postgisExtensions: postgis.extensions,
         postgisMemoryMb: postgis.memoryMb,
         geoserverMemoryMb: geoserver.memoryMb,
         traefikMemoryMb: traefik.memoryMb,
@@ -142,6 +157,7 @@ export const GEOSTACK_SPEC = spec(
             httpPort: "httpPort",
             httpsPort: "httpsPort",
         }),
+        ...borrowRules(POSTGIS_SPEC, { image: "postgisImage", extensions: "postgisExtensions" }),
         ...borrowRules(TRAEFIK_SPEC, {
             domain: "domain",
             tls: "tls",
@@ -278,6 +294,7 @@ export class GeoStack extends pulumi.ComponentResource {
                 cpus: settings.postgisCpus,
                 publishPort: settings.publishDatabasePort,
                 protectData,
+                extensions: settings.postgisExtensions,
             },
             { parent: this },
         );
@@ -297,6 +314,10 @@ export class GeoStack extends pulumi.ComponentResource {
                 databaseUser: postgis.username,
                 databasePassword: postgis.password,
                 adminUser: settings.geoserverAdminUser,
+                workspace: settings.geoserverWorkspace,
+                store: settings.geoserverStore,
+                corsAllowedOrigins: settings.corsAllowedOrigins,
+                tileCacheQuotaMb: settings.tileCacheQuotaMb,
                 memoryMb: settings.geoserverMemoryMb,
                 cpus: settings.geoserverCpus,
                 protectData,

@@ -1,4 +1,18 @@
+import { GEOSTACK_SEED, JNDI_RESOURCE } from "./data-dir";
 import { GEOSERVER_CONTEXT_PATH } from "./routes";
+
+export const GEOSERVER_DATA_DIR = "/opt/geoserver_data";
+/**
+ * GeoWebCache's tiles, on a volume of their own: outside /opt, which the official image's startup.sh hands to the
+ * server with `chown -R` at every start (CHANGE_OWNERSHIP_ON_FOLDERS), which a large cache would make slow.
+ */
+export const TILE_CACHE_DIR = "/var/cache/geowebcache";
+/**
+ * GeoWebCache's configuration (gridsets, blob stores, the disk quota) stays in the data directory, where it is without
+ * GEOWEBCACHE_CACHE_DIR: with that variable alone, GeoServer would keep it beside the tiles, on the volume that may be
+ * rebuilt (GeoserverXMLResourceProvider: GEOWEBCACHE_CONFIG_DIR, else GEOWEBCACHE_CACHE_DIR, else <data dir>/gwc).
+ */
+export const GWC_CONFIG_DIR = `${GEOSERVER_DATA_DIR}/gwc`;
 
 /** Where GeoStack's entrypoint and the password files go in the container (uploads, also in GeoStack's image). */
 export const GEOSTACK_ENTRYPOINT = "/opt/geostack/entrypoint.sh";
@@ -65,7 +79,14 @@ export function geoserverEnv(args: GeoserverEnvArgs): string[] {
         `POSTGRES_DB=${args.database.name}`,
         `POSTGRES_USERNAME=${args.database.user}`,
         `POSTGRES_PASSWORD_FILE=${DATABASE_PASSWORD_FILE}`,
-        "POSTGRES_JNDI_RESOURCE_NAME=jdbc/postgres",
+        `POSTGRES_JNDI_RESOURCE_NAME=${JNDI_RESOURCE}`,
+        // Read by GeoWebCache's DefaultStorageFinder and GeoServer's GeoserverXMLResourceProvider (environment variables).
+        `GEOWEBCACHE_CACHE_DIR=${TILE_CACHE_DIR}`,
+        `GEOWEBCACHE_CONFIG_DIR=${GWC_CONFIG_DIR}`,
+        // CORS is traefik's, on the public router only (routes.ts): the image's filter would answer on every path, the
+        // admin ones too, and a second Access-Control-Allow-Origin breaks browsers.
+        "CORS_ENABLED=false",
+        `GEOSTACK_SEED=${GEOSTACK_SEED}`,
         // Replaces the image's fixed -Xms256m -Xmx1g, which ignores the container's memory limit.
         `EXTRA_JAVA_OPTS=${jvmOptions(args.memoryMb)}`,
     ];

@@ -5,15 +5,17 @@ import * as docker from "@pulumi/docker";
 import * as random from "@pulumi/random";
 import { DEFAULT_CPUS, DEFAULT_GEOSERVER_ADMIN_USER, DEFAULT_GEOSERVER_VERSION, DEFAULT_MEMORY_MB, MIN_MEMORY_MB } from "../defaults";
 import { POSTGRES_PORT } from "../postgis/postgres";
-import { arg, type EntriesFor, resolveOrThrow, spec } from "../shared/args";
+import { arg, type Check, type EntriesFor, resolveOrThrow, spec } from "../shared/args";
 import { cpuLimit, dockerNamePrefix, memoryMb, userName } from "../shared/checks";
 import { pullImage, withContainerDefaults } from "../shared/container";
 import { edgePolicy, edgeSpec, placeholderWarnings, publicOrigin } from "../shared/edge";
-import { ADMIN_PASSWORD_FILE, DATABASE_PASSWORD_FILE, GEOSTACK_ENTRYPOINT, geoserverEnv } from "./env";
+import { ADMIN_PASSWORD_FILE, DATABASE_PASSWORD_FILE, GEOSERVER_DATA_DIR, GEOSTACK_ENTRYPOINT, geoserverEnv, TILE_CACHE_DIR } from "./env";
+import { corsOrigins, DEFAULT_CORS_ORIGINS } from "./cors";
+import { DEFAULT_STORE, DEFAULT_WORKSPACE, seedUploads, storeName, workspaceName } from "./data-dir";
 import { defaultImageContext } from "./image-build";
 import { GEOSERVER_CONTEXT_PATH, GEOSERVER_PORT, geoserverRouteLabels } from "./routes";
 
-export const GEOSERVER_DATA_DIR = "/opt/geoserver_data";
+export { GEOSERVER_DATA_DIR };
 // A static file of the web UI: answers once Tomcat and GeoServer are up, without credentials.
 const HEALTHCHECK_URL = `http://127.0.0.1:${GEOSERVER_PORT}${GEOSERVER_CONTEXT_PATH}/web/wicket/resource/org.geoserver.web.GeoServerBasePage/img/logo.png`;
 
@@ -83,7 +85,22 @@ export interface GeoServerArgs {
     httpPort?: number;
     /** The Docker host's port traefik serves HTTPS on (default 443); part of the public URL when it is not 443. */
     httpsPort?: number;
+    /** The workspace a new data directory starts with, as its default (default `gis`). */
+    workspace?: string;
+    /** The PostGIS store in that workspace, over the JNDI pool, reading the database's `public` schema (default `postgis`). */
+    store?: string;
+    /** Origins whose web pages may read the public OGC paths, never with credentials: `["*"]` (the default) any, `[]` none. */
+    corsAllowedOrigins?: string[];
+    /** GeoWebCache's disk quota over every tile, in MiB (default 10240); 0 leaves the quota to GeoServer's settings. */
+    tileCacheQuotaMb?: number;
 }
+
+/** Enough for a few layers' busy zoom levels; tiles beyond it are removed, the least used first. */
+export const DEFAULT_TILE_CACHE_QUOTA_MB = 10_240;
+const tileCacheQuota: Check<number> = (value) =>
+    Number.isInteger(value) && (value === 0 || (value >= 100 && value <= 104_857_600))
+        ? undefined
+        : "a whole number of MiB, at least 100 (or 0: GeoServer's own disk quota settings)";
 
 type Wired = "image" | "backendNetworkName" | "proxyNetworkName" | "databaseHost" | "databasePort" | "databaseName" | "databaseUser" | "databasePassword";
 const edge = edgeSpec("domain", "tls", "adminAllowlist", "rateLimitAverage", "rateLimitBurst", "httpPort", "httpsPort");
@@ -97,6 +114,10 @@ export const GEOSERVER_SPEC = spec(
         memoryMb: arg.withDefault<number>(DEFAULT_MEMORY_MB.geoserver, { check: memoryMb(MIN_MEMORY_MB.geoserver) }),
         cpus: arg.withDefault<string>(DEFAULT_CPUS.geoserver, { check: cpuLimit }),
         protectData: arg.withDefault(false),
+        workspace: arg.withDefault<string>(DEFAULT_WORKSPACE, { check: workspaceName }),
+        store: arg.withDefault<string>(DEFAULT_STORE, { check: storeName }),
+        corsAllowedOrigins: arg.withDefault<string[]>(DEFAULT_CORS_ORIGINS, { check: corsOrigins }),
+        tileCacheQuotaMb: arg.withDefault<number>(DEFAULT_TILE_CACHE_QUOTA_MB, { check: tileCacheQuota }),
     } satisfies EntriesFor<GeoServerArgs, Wired>,
     edge.rules,
 );
@@ -104,8 +125,10 @@ export const GEOSERVER_SPEC = spec(
 /**
  * GeoServer from the official image (or one built on it), behind traefik at `<scheme>://<domain>/geoserver`, with a
  * JNDI pool to PostGIS: the OGC services public, the rest only from the admin allowlist, both rate-limited per client
- * IP. It starts through GeoStack's entrypoint: the generated administrator password sets up a new data directory only,
- * the passwords reach the container as files, and Tomcat runs unprivileged.
+ * IP, pages of other origins allowed to read the public paths (CORS). It starts through GeoStack's entrypoint: a new
+ * data directory gets the generated administrator password, a workspace with a PostGIS store over the JNDI pool,
+ * production logging to stdout and service rules that keep every non-public service for administrators; the passwords
+ * reach the container as files, Tomcat runs unprivileged, and GeoWebCache's tiles live on a volume of their own.
  */
 export class GeoServer extends pulumi.ComponentResource {
     /** `<scheme>://<domain>[:<port>]/geoserver/`: https with `tls`, else http; the port when it is not the scheme's own. */
@@ -118,12 +141,14 @@ export class GeoServer extends pulumi.ComponentResource {
     readonly containerName: pulumi.Output<string>;
     /** The data directory volume, `<namePrefix>-geoserver-data`. */
     readonly volumeName: pulumi.Output<string>;
+    /** GeoWebCache's tiles, `<namePrefix>-geoserver-tiles`: never protected, left out of backups, rebuilt by GeoServer. */
+    readonly tileCacheVolumeName: pulumi.Output<string>;
 
     constructor(name: string, args: GeoServerArgs, opts?: pulumi.ComponentResourceOptions) {
         const settings = resolveOrThrow(GEOSERVER_SPEC, { ...args, namePrefix: args.namePrefix ?? name }, `Invalid arguments for GeoServer "${name}"`);
         super("geostack:index:GeoServer", name, {}, opts);
         const namePrefix = settings.namePrefix ?? name;
-        const { domain, adminUser, protectData } = settings;
+        const { domain, adminUser, protectData, workspace, store, tileCacheQuotaMb } = settings;
         const policy = edgePolicy(settings);
         const publicUrl = publicOrigin(policy, domain);
         for (const warning of placeholderWarnings({ tls: policy.tls, domain })) pulumi.log.warn(warning, this);
@@ -135,6 +160,9 @@ export class GeoServer extends pulumi.ComponentResource {
             { name: `${namePrefix}-geoserver-data` },
             { parent: this, protect: protectData, retainOnDelete: protectData },
         );
+        // Tiles are made again on demand: deleting them costs time, not data.
+        const tiles = new docker.Volume(`${name}-tiles`, { name: `${namePrefix}-geoserver-tiles` }, { parent: this });
+        const seed = seedUploads({ workspace, store, namespaceUri: `${publicUrl}${GEOSERVER_CONTEXT_PATH}/${workspace}`, tileCacheQuotaMb });
 
         const container = new docker.Container(
             name,
@@ -146,7 +174,9 @@ export class GeoServer extends pulumi.ComponentResource {
                     cpus: settings.cpus,
                     labels: pulumi
                         .output(args.proxyNetworkName)
-                        .apply((proxyNetworkName) => geoserverRouteLabels({ namePrefix, domain, proxyNetworkName, edge: policy })),
+                        .apply((proxyNetworkName) =>
+                            geoserverRouteLabels({ namePrefix, domain, proxyNetworkName, edge: policy, corsAllowedOrigins: settings.corsAllowedOrigins }),
+                        ),
                 },
                 {
                     image: args.image ?? pullImage(name, officialGeoserverImage(DEFAULT_GEOSERVER_VERSION), this).imageId,
@@ -161,8 +191,12 @@ export class GeoServer extends pulumi.ComponentResource {
                         { file: GEOSTACK_ENTRYPOINT, content: geostackEntrypoint(), permissions: "0755" },
                         { file: ADMIN_PASSWORD_FILE, content: adminPassword.result, permissions: "0444" },
                         { file: DATABASE_PASSWORD_FILE, content: pulumi.secret(args.databasePassword), permissions: "0444" },
+                        ...seed.map((upload) => ({ ...upload, permissions: "0444" })),
                     ],
-                    volumes: [{ volumeName: volume.name, containerPath: GEOSERVER_DATA_DIR }],
+                    volumes: [
+                        { volumeName: volume.name, containerPath: GEOSERVER_DATA_DIR },
+                        { volumeName: tiles.name, containerPath: TILE_CACHE_DIR },
+                    ],
                     // GeoStack's image runs Tomcat as its unprivileged user (images/geoserver/Dockerfile), which needs
                     // no capability; an image that starts as root needs a few until it switches to that user. Not
                     // read-only: Tomcat writes its work and temp directories and GeoServer its caches all over the
@@ -187,7 +221,7 @@ export class GeoServer extends pulumi.ComponentResource {
                 },
             ),
             // Children do not inherit the component's dependsOn; without this GeoServer would start beside a cold database.
-            { parent: this, dependsOn: pulumi.output(opts?.dependsOn ?? []).apply((deps) => [volume, ...[deps].flat()]) },
+            { parent: this, dependsOn: pulumi.output(opts?.dependsOn ?? []).apply((deps) => [volume, tiles, ...[deps].flat()]) },
         );
 
         this.url = pulumi.output(`${publicUrl}${GEOSERVER_CONTEXT_PATH}/`);
@@ -195,12 +229,14 @@ export class GeoServer extends pulumi.ComponentResource {
         this.adminPassword = pulumi.secret(adminPassword.result);
         this.containerName = container.name;
         this.volumeName = volume.name;
+        this.tileCacheVolumeName = tiles.name;
         this.registerOutputs({
             url: this.url,
             adminUser: this.adminUser,
             adminPassword: this.adminPassword,
             containerName: this.containerName,
             volumeName: this.volumeName,
+            tileCacheVolumeName: this.tileCacheVolumeName,
         });
     }
 }

@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { baseImageVariant } from "./extensions";
 
 /** The Dockerfile's folder, in this repository and in both packages of the components. */
 export const GEOSERVER_IMAGE_CONTEXT = "images/geoserver";
@@ -36,6 +37,7 @@ export interface GeoServerBuildArgs {
 export function geoserverBuildArgs(args: GeoServerBuildArgs): Record<string, string> {
     return {
         GEOSERVER_VERSION: args.geoserverVersion,
+        GEOSERVER_BASE_VARIANT: baseImageVariant(args.extensions),
         GEOSERVER_EXTENSIONS: extensionsBuildArg(args.extensions),
         GEOSERVER_EXTENSIONS_ALLOW_UNPINNED: String(args.allowUnpinnedExtensions),
         IMAGE_SOURCE: args.source,

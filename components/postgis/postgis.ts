@@ -2,9 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as random from "@pulumi/random";
 import { DEFAULT_CPUS, DEFAULT_MEMORY_MB, DEFAULT_POSTGIS_IMAGE, MIN_MEMORY_MB } from "../defaults";
-import { arg, type EntriesFor, resolveOrThrow, spec } from "../shared/args";
+import { arg, type EntriesFor, problem, resolveOrThrow, spec } from "../shared/args";
 import { cpuLimit, dockerNamePrefix, memoryMb, tcpPort } from "../shared/checks";
 import { pullImage, withContainerDefaults } from "../shared/container";
+import { missingFromImage, POSTGIS_EXTENSIONS_SCRIPT_PATH, postgisExtensionList, postgisExtensionsScript } from "./extensions-script";
 import { GEOSERVER_DB_PASSWORD_FILE_ENV, GEOSERVER_DB_ROLE, GIS_DATABASE, POSTGIS_INIT_SCRIPT_PATH, postgisInitScript } from "./init-script";
 import { MONITOR_DB_PASSWORD_FILE_ENV, MONITOR_DB_ROLE, MONITOR_ROLE_SCRIPT_PATH, monitorRoleScript } from "./monitor-role";
 import { postgisImage, postgresDataPath, postgresMajorOf, postgresUserOf, POSTGRES_PORT, POSTGRES_SUPERUSER } from "./postgres";
@@ -30,16 +31,33 @@ export interface PostgisArgs {
     publishPort?: number;
     /** Protects the data volume from `pulumi destroy` and keeps it if the resource is deleted. */
     protectData?: boolean;
+    /**
+     * Optional extensions created in `gis` when the database is new (postgis_raster, postgis_topology, fuzzystrmatch,
+     * postgis_tiger_geocoder, pgrouting), owned by the role that owns PostGIS; pgrouting needs an image that has it.
+     */
+    extensions?: string[];
 }
 
-export const POSTGIS_SPEC = spec({
-    namePrefix: arg.optional<string>("string", { check: dockerNamePrefix }),
-    image: arg.withDefault<string>(DEFAULT_POSTGIS_IMAGE, { check: postgisImage }),
-    memoryMb: arg.withDefault<number>(DEFAULT_MEMORY_MB.postgis, { check: memoryMb(MIN_MEMORY_MB.postgis) }),
-    cpus: arg.withDefault<string>(DEFAULT_CPUS.postgis, { check: cpuLimit }),
-    publishPort: arg.optional<number>("integer", { check: tcpPort }),
-    protectData: arg.withDefault(false),
-} satisfies EntriesFor<PostgisArgs, "networkName">);
+export const POSTGIS_SPEC = spec(
+    {
+        namePrefix: arg.optional<string>("string", { check: dockerNamePrefix }),
+        image: arg.withDefault<string>(DEFAULT_POSTGIS_IMAGE, { check: postgisImage }),
+        memoryMb: arg.withDefault<number>(DEFAULT_MEMORY_MB.postgis, { check: memoryMb(MIN_MEMORY_MB.postgis) }),
+        cpus: arg.withDefault<string>(DEFAULT_CPUS.postgis, { check: cpuLimit }),
+        publishPort: arg.optional<number>("integer", { check: tcpPort }),
+        protectData: arg.withDefault(false),
+        extensions: arg.withDefault<string[]>([], { check: postgisExtensionList }),
+    } satisfies EntriesFor<PostgisArgs, "networkName">,
+    [
+        {
+            keys: ["extensions", "image"],
+            check: ({ extensions, image }, name) => {
+                const expected = missingFromImage(image, extensions);
+                return expected && problem(name("image"), image, expected);
+            },
+        },
+    ],
+);
 
 /**
  * PostgreSQL + PostGIS with a `gis` database owned by the role `gis_owner`, which cannot log in, and used by the
@@ -124,6 +142,9 @@ export class Postgis extends pulumi.ComponentResource {
                         // Its own step after 20-geostack.sh, on every new cluster, so monitoring can be turned on later.
                         { file: MONITOR_DB_PASSWORD_PATH, content: pulumi.secret(monitorPassword.result), ...secretFile },
                         { file: MONITOR_ROLE_SCRIPT_PATH, content: monitorRoleScript(), permissions: "0555" },
+                        ...(settings.extensions.length === 0
+                            ? []
+                            : [{ file: POSTGIS_EXTENSIONS_SCRIPT_PATH, content: postgisExtensionsScript(settings.extensions), permissions: "0555" }]),
                     ],
                     volumes: [{ volumeName: volume.name, containerPath: postgresDataPath(major) }],
                     user: `${user.uid}:${user.gid}`,

@@ -3,10 +3,12 @@ import * as docker from "@pulumi/docker";
 import * as random from "@pulumi/random";
 import { GEOSTACK_SPEC, type GeoStackArgs } from "../geostack";
 import { GEOSERVER_DATA_DIR, GEOSERVER_SPEC, geostackEntrypoint, ROOT_IMAGE_CAPABILITIES } from "../geoserver/geoserver";
-import { ADMIN_PASSWORD_FILE, DATABASE_PASSWORD_FILE, GEOSTACK_ENTRYPOINT, geoserverEnv } from "../geoserver/env";
+import { seedUploads } from "../geoserver/data-dir";
+import { ADMIN_PASSWORD_FILE, DATABASE_PASSWORD_FILE, GEOSTACK_ENTRYPOINT, geoserverEnv, TILE_CACHE_DIR } from "../geoserver/env";
 import { GEOSERVER_CONTEXT_PATH, GEOSERVER_PORT, geoserverRouteLabels } from "../geoserver/routes";
 import { GEOSERVER_DB_PASSWORD_FILE_ENV, GEOSERVER_DB_ROLE, GIS_DATABASE, POSTGIS_INIT_SCRIPT_PATH, postgisInitScript } from "../postgis/init-script";
-import { POSTGIS_HOST_ALIAS } from "../postgis/postgis";
+import { POSTGIS_EXTENSIONS_SCRIPT_PATH, postgisExtensionsScript } from "../postgis/extensions-script";
+import { POSTGIS_HOST_ALIAS, POSTGIS_SPEC } from "../postgis/postgis";
 import { postgresDataPath, postgresMajorOf, POSTGRES_PORT, POSTGRES_SUPERUSER } from "../postgis/postgres";
 import { arg, borrowRules, type EntriesFor, problem, resolveOrThrow, spec } from "../shared/args";
 import { instanceLabels, toLabelList } from "../shared/container";
@@ -48,6 +50,11 @@ type Shared =
     | "postgisImage"
     | "traefikImage"
     | "geoserverAdminUser"
+    | "geoserverWorkspace"
+    | "geoserverStore"
+    | "corsAllowedOrigins"
+    | "tileCacheQuotaMb"
+    | "postgisExtensions"
     | "protectData"
     | "postgisMemoryMb"
     | "geoserverMemoryMb"
@@ -98,6 +105,11 @@ export const GEOSTACK_SWARM_SPEC = spec(
         postgisImage: shared.postgisImage,
         traefikImage: shared.traefikImage,
         geoserverAdminUser: shared.geoserverAdminUser,
+        geoserverWorkspace: shared.geoserverWorkspace,
+        geoserverStore: shared.geoserverStore,
+        corsAllowedOrigins: shared.corsAllowedOrigins,
+        tileCacheQuotaMb: shared.tileCacheQuotaMb,
+        postgisExtensions: shared.postgisExtensions,
         protectData: shared.protectData,
         postgisMemoryMb: shared.postgisMemoryMb,
         geoserverMemoryMb: shared.geoserverMemoryMb,
@@ -130,6 +142,7 @@ export const GEOSTACK_SWARM_SPEC = spec(
             httpPort: "httpPort",
             httpsPort: "httpsPort",
         }),
+        ...borrowRules(POSTGIS_SPEC, { image: "postgisImage", extensions: "postgisExtensions" }),
         ...borrowRules(TRAEFIK_SPEC, {
             domain: "domain",
             tls: "tls",
@@ -287,6 +300,8 @@ export class GeoStackSwarm extends pulumi.ComponentResource {
         const superuserSecret = secret("postgis-superuser-password", superuserPassword.result);
         const geoserverDbSecret = secret("postgis-geoserver-password", geoserverDbPassword.result);
         const initScript = config("postgis-init-script", postgisInitScript());
+        const extensionsScript =
+            settings.postgisExtensions.length === 0 ? undefined : config("postgis-extensions-script", postgisExtensionsScript(settings.postgisExtensions));
 
         const postgisHealthcheck = {
             tests: ["CMD", "pg_isready", "-U", POSTGRES_SUPERUSER, "-d", GIS_DATABASE, "-h", "127.0.0.1"],
@@ -320,7 +335,10 @@ export class GeoStackSwarm extends pulumi.ComponentResource {
                             postgresSecretFile(geoserverDbSecret.id, `${SECRETS_DIR}/geoserver-db-password`),
                         ],
                         // A config replaces the container's upload; executable, so the entrypoint runs it (as postgres).
-                        configs: [{ configId: initScript.id, fileName: POSTGIS_INIT_SCRIPT_PATH, fileMode: 0o555 }],
+                        configs: [
+                            { configId: initScript.id, fileName: POSTGIS_INIT_SCRIPT_PATH, fileMode: 0o555 },
+                            ...(extensionsScript ? [{ configId: extensionsScript.id, fileName: POSTGIS_EXTENSIONS_SCRIPT_PATH, fileMode: 0o555 }] : []),
+                        ],
                         mounts: [{ type: "volume", source: postgisVolume.name, target: postgresDataPath(major) }, shmMount(256)],
                         healthcheck: postgisHealthcheck,
                         stopGracePeriod: "1m0s",
@@ -358,12 +376,28 @@ export class GeoStackSwarm extends pulumi.ComponentResource {
         const databaseSecret = secret("geoserver-database-password", geoserverDbPassword.result);
         const entrypoint = config("geoserver-entrypoint", geostackEntrypoint());
         const publicUrl = publicOrigin(policy, domain);
+        // The container's uploads under GEOSTACK_SEED (components/geoserver/data-dir.ts), as configs at the same paths.
+        const seed = seedUploads({
+            workspace: settings.geoserverWorkspace,
+            store: settings.geoserverStore,
+            namespaceUri: `${publicUrl}${GEOSERVER_CONTEXT_PATH}/${settings.geoserverWorkspace}`,
+            tileCacheQuotaMb: settings.tileCacheQuotaMb,
+        }).map(({ file, content }) => ({
+            configId: config(`geoserver-seed${file.slice(file.lastIndexOf("/seed/") + "/seed".length).replace(/[/.]/g, "-")}`, content).id,
+            fileName: file,
+            fileMode: 0o444,
+        }));
         const geoserver = new docker.Service(
             `${name}-geoserver`,
             {
                 name: `${namePrefix}-geoserver`,
                 labels: proxy.name.apply((proxyNetworkName) =>
-                    labels("geoserver", forSwarmProvider(geoserverRouteLabels({ namePrefix, domain, proxyNetworkName, edge: policy }))),
+                    labels(
+                        "geoserver",
+                        forSwarmProvider(
+                            geoserverRouteLabels({ namePrefix, domain, proxyNetworkName, edge: policy, corsAllowedOrigins: settings.corsAllowedOrigins }),
+                        ),
+                    ),
                 ),
                 // One replica: GeoServer's data directory has one writer. Read-only replicas need a catalog every
                 // replica can read (shared or synchronised), which GeoStack does not offer yet (docs/swarm.md).
@@ -387,7 +421,7 @@ export class GeoStackSwarm extends pulumi.ComponentResource {
                             { secretId: adminSecret.id, fileName: ADMIN_PASSWORD_FILE, fileUid: "999", fileGid: "999", fileMode: 0o400 },
                             { secretId: databaseSecret.id, fileName: DATABASE_PASSWORD_FILE, fileUid: "999", fileGid: "999", fileMode: 0o400 },
                         ],
-                        configs: [{ configId: entrypoint.id, fileName: GEOSTACK_ENTRYPOINT, fileMode: 0o555 }],
+                        configs: [{ configId: entrypoint.id, fileName: GEOSTACK_ENTRYPOINT, fileMode: 0o555 }, ...seed],
                         // As for the container: GeoStack's image runs as 999 and needs no capability; an image that starts
                         // as root keeps the five its switch to 999 needs (components/geoserver/geoserver.ts).
                         capDrops: ["ALL"],
@@ -396,6 +430,9 @@ export class GeoStackSwarm extends pulumi.ComponentResource {
                             nfs === undefined
                                 ? { type: "volume", source: geoserverVolume!.name, target: GEOSERVER_DATA_DIR }
                                 : { type: "volume", source: geoserverVolumeName, target: GEOSERVER_DATA_DIR, volumeOptions: nfsVolumeOptions(nfs) },
+                            // Tiles: a local volume Docker creates on whichever node runs the task, empty on a new one, as a
+                            // cache may be (the image's folder gives it its owner).
+                            { type: "volume", source: `${namePrefix}-geoserver-tiles`, target: TILE_CACHE_DIR },
                         ],
                         healthcheck: {
                             tests: [

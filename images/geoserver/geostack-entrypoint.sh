@@ -9,6 +9,12 @@
 # - Passwords come from files, not the container's environment: GEOSERVER_ADMIN_PASSWORD_FILE, and
 #   POSTGRES_PASSWORD_FILE for the JNDI pool, which startup.sh writes into Tomcat's server.xml from POSTGRES_PASSWORD
 #   (envsubst, hence XML-escaped here).
+# - GeoStack's files (components/geoserver/data-dir.ts, uploaded under GEOSTACK_SEED): a new data directory also gets
+#   new-data-dir/ (its workspace, PostGIS store and logging), each file only where it has none; security/services.properties
+#   is installed while the data directory has none or still the image's (which has no rule); geowebcache-diskquota.xml,
+#   if there is one, at every start (the quota is the stack's config).
+# - The tile cache (GEOWEBCACHE_CACHE_DIR, a volume of its own) must be the server's to write: GeoWebCache silently falls
+#   back to the data directory when it is not (DefaultStorageFinder).
 # - Tomcat never runs as root: started as an unprivileged user (GeoStack's image is 999), startup.sh's RUN_UNPRIVILEGED
 #   mode, which creates a user and switches to it, cannot work and is off; started as root (the official image), it is
 #   on, with the ids 999 GeoStack's image and volumes use, and the few capabilities it needs must be there.
@@ -27,6 +33,19 @@ read_secret() {
     value="$(cat "${file}")"
     [ -n "${value}" ] || fail "$1=${file} is empty"
     printf '%s' "${value}"
+}
+
+# Copies each file under $1 to the same path under $2 where $2 has none (a file of the data directory is GeoServer's
+# once it exists).
+copy_missing() {
+    local file relative
+    while IFS= read -r -d '' file; do
+        relative="${file#"$1"/}"
+        if [ ! -e "$2/${relative}" ]; then
+            install -D -m 0644 "${file}" "$2/${relative}"
+            echo "geostack-entrypoint: created ${relative}"
+        fi
+    done < <(find "$1" -type f -print0)
 }
 
 xml_escape() {
@@ -69,9 +88,38 @@ else
         ! grep --quiet --fixed-strings "username=\"${admin_user}\"" "${roles_xml}"; then
         fail "the administrator's credentials were not written to ${users_xml} and ${roles_xml}"
     fi
+    if [ -d "${GEOSTACK_SEED:-}/new-data-dir" ]; then copy_missing "${GEOSTACK_SEED}/new-data-dir" "${data_dir}"; fi
 fi
 # Set or not, startup.sh must not apply credentials again (handle_geoserver_admin_credentials.sh).
 unset GEOSERVER_ADMIN_USER GEOSERVER_ADMIN_PASSWORD GEOSERVER_ADMIN_USER_FILE GEOSERVER_ADMIN_PASSWORD_FILE
+
+services="${data_dir}/security/services.properties"
+if [ -f "${GEOSTACK_SEED:-}/services.properties" ]; then
+    if [ ! -e "${services}" ] || cmp --silent "${services}" "${template}/services.properties"; then
+        install -D -m 0644 "${GEOSTACK_SEED}/services.properties" "${services}"
+        echo "geostack-entrypoint: wrote security/services.properties: only the public OGC services answer anonymous requests"
+    else
+        echo "geostack-entrypoint: security/services.properties has rules of its own; left as it is"
+    fi
+fi
+
+if [ -f "${GEOSTACK_SEED:-}/geowebcache-diskquota.xml" ]; then
+    : "${GEOWEBCACHE_CONFIG_DIR:?GEOWEBCACHE_CONFIG_DIR is not set: the disk quota has no place}"
+    install -D -m 0644 "${GEOSTACK_SEED}/geowebcache-diskquota.xml" "${GEOWEBCACHE_CONFIG_DIR%/}/geowebcache-diskquota.xml"
+fi
+
+if [ -n "${GEOWEBCACHE_CACHE_DIR:-}" ]; then
+    tiles="${GEOWEBCACHE_CACHE_DIR%/}"
+    if [ "$(id -u)" = 0 ]; then
+        # A new volume's root is root's when the image has no such folder; the server runs as 999 (below). Its top only:
+        # the tiles inside are the server's already, and there may be millions.
+        mkdir -p "${tiles}"
+        [ "$(stat -c %u:%g "${tiles}")" = 999:999 ] || chown 999:999 "${tiles}" ||
+            fail "cannot hand the tile cache ${tiles} to uid 999 (the container needs CHOWN)"
+    elif [ ! -d "${tiles}" ] || [ ! -w "${tiles}" ]; then
+        fail "the tile cache ${tiles} is not a folder uid $(id -u) can write: GeoWebCache would put the tiles in the data directory instead"
+    fi
+fi
 
 if [ "$(id -u)" = 0 ]; then
     # startup.sh then rewrites Tomcat's conf and hands its folders to 999 (chown -R) before it switches to 999 with

@@ -40,6 +40,10 @@ beforeAll(async () => {
         databasePort: pulumi.output(6543),
         databasePassword: pulumi.secret("s3cret"),
         protectData: true,
+        workspace: "city",
+        store: "roads",
+        corsAllowedOrigins: [],
+        tileCacheQuotaMb: 0,
     });
     await registrationsDone();
 });
@@ -59,6 +63,7 @@ describe("GeoServer given only a domain, a traefik network and a database", () =
             "docker:index/container:Container maps",
             "docker:index/remoteImage:RemoteImage maps-image",
             "docker:index/volume:Volume maps-data",
+            "docker:index/volume:Volume maps-tiles",
             "random:index/randomPassword:RandomPassword maps-admin-password",
         ]);
         expect(mocks.get(CONTAINER, "maps").inputs.name).toBe("maps-geoserver");
@@ -123,6 +128,41 @@ describe("GeoServer given only a domain, a traefik network and a database", () =
         expect((await settle(maps.adminPassword)).secret).toBe(true);
     });
 
+    it("uploads a new data directory's catalog: workspace gis, its PostGIS store over the JNDI pool, the service rules, the disk quota", () => {
+        const container = mocks.get(CONTAINER, "maps");
+        expect(envOf(container).GEOSTACK_SEED).toBe("/opt/geostack/seed");
+        const seeds = reveal<{ file: string; permissions: string }[]>(container.inputs.uploads).filter((u) => u.file.startsWith("/opt/geostack/seed/"));
+        expect(seeds.map((u) => u.file).sort()).toEqual([
+            "/opt/geostack/seed/geowebcache-diskquota.xml",
+            "/opt/geostack/seed/new-data-dir/logging.xml",
+            "/opt/geostack/seed/new-data-dir/workspaces/default.xml",
+            "/opt/geostack/seed/new-data-dir/workspaces/gis/namespace.xml",
+            "/opt/geostack/seed/new-data-dir/workspaces/gis/postgis/datastore.xml",
+            "/opt/geostack/seed/new-data-dir/workspaces/gis/workspace.xml",
+            "/opt/geostack/seed/services.properties",
+        ]);
+        // Readable by the unprivileged server, which copies them; nobody writes them in place.
+        for (const upload of seeds) expect(upload.permissions, upload.file).toBe("0444");
+        expect(uploadOf(container, "/opt/geostack/seed/new-data-dir/workspaces/gis/namespace.xml").content).toContain(
+            "<uri>http://maps.example.org/geoserver/gis</uri>",
+        );
+        expect(uploadOf(container, "/opt/geostack/seed/geowebcache-diskquota.xml").content).toContain("<value>10240</value>");
+    });
+
+    it("keeps GeoWebCache's tiles on a volume of their own, never protected, and its configuration in the data directory", () => {
+        const container = mocks.get(CONTAINER, "maps");
+        expect(container.inputs.volumes).toContainEqual({ volumeName: "maps-geoserver-tiles", containerPath: "/var/cache/geowebcache" });
+        expect(envOf(container)).toMatchObject({ GEOWEBCACHE_CACHE_DIR: "/var/cache/geowebcache", GEOWEBCACHE_CONFIG_DIR: "/opt/geoserver_data/gwc" });
+        expect(mocks.get(VOLUME, "maps-tiles").inputs.name).toBe("maps-geoserver-tiles");
+    });
+
+    it("answers cross-origin reads of the public paths through traefik, any origin by default, with the image's own CORS off", () => {
+        const container = mocks.get(CONTAINER, "maps");
+        expect(envOf(container).CORS_ENABLED).toBe("false");
+        expect(labelsOf(container)["traefik.http.middlewares.maps-geoserver-cors.headers.accesscontrolalloworiginlist"]).toBe("*");
+        expect(labelsOf(container)["traefik.http.routers.maps-geoserver-public.middlewares"].split(",")).toContain("maps-geoserver-cors");
+    });
+
     it("names nothing after the project or stack it runs in", () => {
         for (const r of mocks.resources) expect(JSON.stringify(reveal(r.inputs))).not.toMatch(/some-other-project|staging/);
     });
@@ -148,8 +188,20 @@ describe("GeoServer wired to other resources' outputs", () => {
         expect(uploadOf(mocks.get(CONTAINER, "wired"), "/opt/geostack/secrets/database-password").content).toBe("s3cret");
     });
 
-    it("protects the data directory from destroy and keeps it when deleted, with protectData", () => {
+    it("protects the data directory from destroy and keeps it when deleted, with protectData, but never the tile cache", () => {
         expect(mocks.get(VOLUME, "wired-data").options).toMatchObject({ protect: true, retainOnDelete: true });
+        expect(mocks.get(VOLUME, "wired-tiles").options).toMatchObject({ protect: false, retainOnDelete: false });
+    });
+
+    it("takes the names, origins and quota it is given", () => {
+        const container = mocks.get(CONTAINER, "wired");
+        const files = reveal<{ file: string }[]>(container.inputs.uploads).map((u) => u.file);
+        expect(files).toContain("/opt/geostack/seed/new-data-dir/workspaces/city/roads/datastore.xml");
+        // No quota: GeoStack writes no geowebcache-diskquota.xml, and GeoServer's settings rule.
+        expect(files.filter((f) => f.includes("diskquota"))).toEqual([]);
+        const labels = labelsOf(container);
+        expect(Object.keys(labels).filter((k) => k.includes("accesscontrol"))).toEqual([]);
+        expect(labels["traefik.http.routers.other-geoserver-public.middlewares"]).not.toContain("cors");
     });
 });
 
@@ -168,6 +220,10 @@ describe("GeoServer refuses bad args before registering anything", () => {
         { args: { rateLimitBurst: 1.5 } },
         { args: { httpPort: 1.5 } },
         { args: { httpsPort: -1 } },
+        { args: { workspace: "web" } },
+        { args: { store: "../postgis" } },
+        { args: { corsAllowedOrigins: ["https://maps.example.org/"] } },
+        { args: { tileCacheQuotaMb: 10 } },
         { args: { tls: true, httpPort: 8443, httpsPort: 8443 }, message: /^httpsPort = 8443: expected another port than httpPort \(8443\)/ },
         {
             args: { tls: true, domain: "maps.local" },

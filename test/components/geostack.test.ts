@@ -82,9 +82,14 @@ describe("GeoStack with any one invalid argument of any child registers no resou
         { args: { postgisImage: "postgres:17" } },
         { args: { traefikImage: "traefik:v2.10" } },
         { args: { geoserverAdminUser: "1admin" } },
+        { args: { geoserverWorkspace: "gis maps" } },
+        { args: { geoserverStore: "a/b" } },
+        { args: { corsAllowedOrigins: ["*", "https://maps.example.net"] } },
+        { args: { tileCacheQuotaMb: -1 } },
         { args: { publishDatabasePort: 99999 } },
         // The issue's example: it used to register the GeoStack, an image build, a tag and two networks first.
         { args: { postgisMemoryMb: 10 } },
+        { args: { postgisExtensions: ["postgis_topo"] } },
         { args: { geoserverMemoryMb: 512 } },
         { args: { traefikMemoryMb: 32 } },
         { args: { postgisCpus: "10" } },
@@ -111,6 +116,10 @@ describe("GeoStack with any one invalid argument of any child registers no resou
             message: /^httpsPort = 443: expected another port than httpPort \(443\), since tls is true/,
         },
         // Docker would refuse the second binding of the port at `up`, after half the stack is created.
+        {
+            args: { postgisExtensions: ["pgrouting"] },
+            message: /^postgisImage = "postgis\/postgis:17-3\.5": expected an image with pgRouting for pgrouting/,
+        },
         { args: { publishDatabasePort: 80 }, message: /^publishDatabasePort = 80: expected a port traefik does not publish: httpPort is 80 too$/ },
         {
             args: { geoserverExtensions: ["wsp"] },

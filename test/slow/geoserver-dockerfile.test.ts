@@ -5,6 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { validate } from "dockerfile-utils";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { TILE_CACHE_DIR } from "../../components/geoserver/env";
 import { GEOSERVER_IMAGE_CONTEXT, geoserverBuildArgs } from "../../components/geoserver/image-build";
 import { checksumsIn, downloadChecksums, mergePins, writePins } from "../../tools/pin-extensions";
 import { argOf, type Instruction, labelsOf, parseDockerfile, substitute } from "../support/dockerfile";
@@ -29,15 +30,16 @@ describe("the GeoServer Dockerfile", () => {
         expect(validate(text)).toEqual([]);
     });
 
-    it("is one stage on the official image, pinned to the GEOSERVER_VERSION build arg", () => {
+    it("is one stage on the official image, pinned to the GEOSERVER_VERSION build arg, or on that release's GDAL variant", () => {
         expect(instructions.filter((i) => i.keyword === "FROM")).toHaveLength(1);
-        expect(instructions[fromIndex].args).toBe("docker.osgeo.org/geoserver:${GEOSERVER_VERSION}");
-        // Declared before FROM without a default: a build that is not told the version fails instead of drifting.
+        expect(instructions[fromIndex].args).toBe("docker.osgeo.org/geoserver:${GEOSERVER_VERSION}${GEOSERVER_BASE_VARIANT}");
+        // The version declared before FROM without a default: a build that is not told the version fails instead of
+        // drifting. The variant is the plain image unless told.
         const before = instructions
             .slice(0, fromIndex)
             .filter((i) => i.keyword === "ARG")
             .map(argOf);
-        expect(before).toEqual([{ name: "GEOSERVER_VERSION" }]);
+        expect(before).toEqual([{ name: "GEOSERVER_VERSION" }, { name: "GEOSERVER_BASE_VARIANT", default: "" }]);
         expect(text).not.toMatch(/:latest\b/);
     });
 
@@ -75,6 +77,22 @@ describe("the GeoServer Dockerfile", () => {
         const chown = runWith("chown");
         expect(chown.args).toMatch(/chown -R "\$\{GEOSERVER_UID\}:\$\{GEOSERVER_GID\}" "\$\{GEOSERVER_DATA_DIR\}"/);
         expect(chown.args).not.toContain("webapps");
+    });
+
+    it("fails a build on the GDAL variant that lacks GDAL's JNI library or ogr2ogr, and checks nothing on the plain image", () => {
+        const check = runWith("libgdalalljni");
+        expect(check.args).toContain('if [ -n "${GEOSERVER_BASE_VARIANT}" ]; then');
+        expect(check.args).toContain("ls /usr/local/lib/libgdalalljni.so > /dev/null;");
+        expect(check.args).toContain("ogr2ogr --version;");
+        // The RUNs fail on the first failing command (SHELL's errexit).
+        expect(shell).toContain("errexit");
+    });
+
+    it("gives the unprivileged user the tile cache folder, whose owner a new volume mounted there takes", () => {
+        expect(stageArgs.GEOWEBCACHE_CACHE_DIR).toBe(TILE_CACHE_DIR);
+        const chown = runWith("chown");
+        expect(chown.args).toMatch(/mkdir -p [^;]*"\$\{GEOWEBCACHE_CACHE_DIR\}"/);
+        expect(chown.args).toMatch(/chown -R "\$\{GEOSERVER_UID\}:\$\{GEOSERVER_GID\}" "\$\{GEOSERVER_DATA_DIR\}" "\$\{GEOWEBCACHE_CACHE_DIR\}"/);
     });
 
     it("has a HEALTHCHECK that fetches a static page of the web UI", () => {

@@ -73,7 +73,10 @@ describe("dev stack: networks, ports and data", () => {
 
     it("mounts PostGIS 17's data volume at /var/lib/postgresql/data, with the major in its name", () => {
         expect(container("postgis").inputs.volumes).toEqual([{ volumeName: "geostack-dev-postgis17-data", containerPath: "/var/lib/postgresql/data" }]);
-        expect(container("geoserver").inputs.volumes).toEqual([{ volumeName: "geostack-dev-geoserver-data", containerPath: "/opt/geoserver_data" }]);
+        expect(container("geoserver").inputs.volumes).toEqual([
+            { volumeName: "geostack-dev-geoserver-data", containerPath: "/opt/geoserver_data" },
+            { volumeName: "geostack-dev-geoserver-tiles", containerPath: "/var/cache/geowebcache" },
+        ]);
         expect(dev.outputs.volumeNames.value).toEqual(["geostack-dev-postgis17-data", "geostack-dev-geoserver-data"]);
     });
 
@@ -103,9 +106,13 @@ describe("dev stack: networks, ports and data", () => {
         expect(postgis.inputs.volumes.filter((v: any) => v.hostPath)).toEqual([]);
     });
 
-    it("has only the two data volumes (no ACME one), unprotected, so `pulumi destroy` cleans a laptop", () => {
+    it("has only the two data volumes and the tile cache (no ACME one), unprotected, so `pulumi destroy` cleans a laptop", () => {
         const volumes = dev.mocks.ofType(VOLUME);
-        expect(volumes.map((v) => v.inputs.name).sort()).toEqual(["geostack-dev-geoserver-data", "geostack-dev-postgis17-data"]);
+        expect(volumes.map((v) => v.inputs.name).sort()).toEqual([
+            "geostack-dev-geoserver-data",
+            "geostack-dev-geoserver-tiles",
+            "geostack-dev-postgis17-data",
+        ]);
         for (const v of volumes) expect(v.options, v.name).toMatchObject({ protect: false, retainOnDelete: false });
     });
 });

@@ -13,8 +13,13 @@ const CHANGED: Record<string, string> = {
     postgisImage: `postgis/postgis:18-3.6@sha256:${"18".repeat(32)}`,
     traefikImage: "traefik:v3.6.20",
     geoserverAdminUser: "gisadmin",
+    geoserverWorkspace: "city",
+    geoserverStore: "roads-db",
+    corsAllowedOrigins: JSON.stringify(["https://maps.example.net"]),
+    tileCacheQuotaMb: "2048",
     publishDatabasePort: "25432",
     protectData: "true",
+    postgisExtensions: JSON.stringify(["postgis_raster", "fuzzystrmatch"]),
     postgisMemoryMb: "1536",
     geoserverMemoryMb: "3072",
     traefikMemoryMb: "128",
@@ -56,6 +61,7 @@ beforeAll(async () => {
 const container = (role: string): RegisteredResource => run.mocks.get(CONTAINER, `geostack-${role}`);
 const pulled = (role: string): RegisteredResource => run.mocks.get(REMOTE_IMAGE, `geostack-${role}-image`);
 const image = (): RegisteredResource => run.mocks.ofType(IMAGE)[0];
+const uploads = (c: RegisteredResource): string[] => reveal<{ file: string }[]>(c.inputs.uploads).map((u) => u.file);
 const traefikFlags = (): string[] => container("traefik").inputs.command;
 const geoserverLabel = (key: string): string => labelsOf(container("geoserver"))[`traefik.http.middlewares.geostack-dev-geoserver-${key}`];
 
@@ -75,9 +81,26 @@ const REACHES: Record<string, () => void> = {
         expect(envOf(container("geoserver")).GEOSERVER_ADMIN_USER).toBe("gisadmin");
         expect(run.outputs.geoserverAdminUser.value).toBe("gisadmin");
     },
+    geoserverWorkspace: () => expect(uploads(container("geoserver"))).toContain("/opt/geostack/seed/new-data-dir/workspaces/city/workspace.xml"),
+    geoserverStore: () => expect(uploads(container("geoserver"))).toContain("/opt/geostack/seed/new-data-dir/workspaces/city/roads-db/datastore.xml"),
+    corsAllowedOrigins: () => expect(geoserverLabel("cors.headers.accesscontrolalloworiginlist")).toBe("https://maps.example.net"),
+    tileCacheQuotaMb: () =>
+        expect(
+            reveal<{ file: string; content: string }[]>(container("geoserver").inputs.uploads).find((u) => u.file.endsWith("geowebcache-diskquota.xml"))
+                ?.content,
+        ).toContain("<value>2048</value>"),
     publishDatabasePort: () => expect(container("postgis").inputs.ports).toEqual([{ internal: 5432, external: 25432, ip: "127.0.0.1" }]),
     protectData: () => {
-        for (const volume of run.mocks.ofType(VOLUME)) expect(volume.options.protect, volume.name).toBe(true);
+        for (const volume of run.mocks.ofType(VOLUME)) expect(volume.options.protect, volume.name).toBe(volume.inputs.name !== "geostack-dev-geoserver-tiles");
+    },
+    postgisExtensions: () => {
+        const script = reveal<{ file: string; content: string }[]>(container("postgis").inputs.uploads).find(
+            (u) => u.file === "/docker-entrypoint-initdb.d/30-extensions.sh",
+        );
+        expect(script?.content.match(/CREATE EXTENSION IF NOT EXISTS \w+/g)).toEqual([
+            "CREATE EXTENSION IF NOT EXISTS fuzzystrmatch",
+            "CREATE EXTENSION IF NOT EXISTS postgis_raster",
+        ]);
     },
     postgisCpus: () => expect(container("postgis").inputs.cpus).toBe("1.5"),
     // As the provider reads it back: "3" would read as "3.0" and replace the container on every `up`.

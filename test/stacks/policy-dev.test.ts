@@ -16,10 +16,11 @@ describe("dev stack under the policy pack", () => {
         expect(postgis.inputs.ports).toEqual([{ internal: 5432, external: 15432, ip: "127.0.0.1" }]);
     });
 
-    it("is a production stack without its config: then its unprotected data volumes fail", () => {
+    it("is a production stack without its config: then its unprotected volumes fail", () => {
         const { violations } = analyze(resources);
         expect(brief(violations.filter((v) => v.policy === "protected-data-volumes"))).toEqual([
             "protected-data-volumes geostack-geoserver-data",
+            "protected-data-volumes geostack-geoserver-tiles",
             "protected-data-volumes geostack-postgis-data-pg17",
         ]);
         expect(readPackConfig("dev")).toEqual({ "protected-data-volumes": "disabled" });

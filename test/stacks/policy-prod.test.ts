@@ -31,9 +31,9 @@ describe("prod stack under the policy pack", () => {
         expect(brief(baseline)).toEqual([]);
     });
 
-    it("is checked on the stack's real resources: four containers, three networks, three volumes", () => {
+    it("is checked on the stack's real resources: four containers, three networks, four volumes", () => {
         const count = (type: string) => resources.filter((r) => r.type === type).length;
-        expect([count("docker:index/container:Container"), count("docker:index/network:Network"), count("docker:index/volume:Volume")]).toEqual([4, 3, 3]);
+        expect([count("docker:index/container:Container"), count("docker:index/network:Network"), count("docker:index/volume:Volume")]).toEqual([4, 3, 4]);
         expect(
             resources
                 .filter((r) => r.type === "docker:index/container:Container")
@@ -269,7 +269,10 @@ describe("policy config relaxes a rule per stack", () => {
         const unprotectedAcme = planted(resources, "geostack-traefik-acme", (_, r) => {
             r.protect = false;
         });
-        const relaxed: PackConfig = { ...config(), "protected-data-volumes": { unprotectedVolumes: ["geostack-prod-traefik-acme"] } };
+        const relaxed: PackConfig = {
+            ...config(),
+            "protected-data-volumes": { unprotectedVolumes: ["geostack-prod-geoserver-tiles", "geostack-prod-traefik-acme"] },
+        };
         expect(added(baseline, analyze(unprotectedAcme, relaxed).violations)).toEqual([]);
         // The named volume only: the database volume stays guarded.
         const bothUnprotected = planted(unprotectedAcme, "geostack-postgis-data-pg17", (_, r) => {

@@ -39,14 +39,18 @@ const image = () => one(IMAGE);
 const push = () => one(REGISTRY_IMAGE);
 
 describe("prod stack: data and names", () => {
-    it("protects the data volumes and the certificates, and keeps them if they leave the program", () => {
+    it("protects the data volumes and the certificates, and keeps them if they leave the program; not the tile cache, which is rebuilt", () => {
         const volumes = prod.mocks.ofType(VOLUME);
         expect(volumes.map((v) => v.inputs.name).sort()).toEqual([
             "geostack-prod-geoserver-data",
+            "geostack-prod-geoserver-tiles",
             "geostack-prod-postgis17-data",
             "geostack-prod-traefik-acme",
         ]);
-        for (const v of volumes) expect(v.options, v.name).toMatchObject({ protect: true, retainOnDelete: true });
+        for (const v of volumes.filter((v) => v.inputs.name !== "geostack-prod-geoserver-tiles")) {
+            expect(v.options, v.name).toMatchObject({ protect: true, retainOnDelete: true });
+        }
+        expect(prod.mocks.get(VOLUME, "geostack-geoserver-tiles").options).toMatchObject({ protect: false, retainOnDelete: false });
     });
 
     it("does not protect what can be recreated, so containers can still be replaced", () => {
@@ -138,7 +142,7 @@ describe("prod stack: TLS", () => {
 describe("prod stack: routing policy", () => {
     it("has a public router for the OGC paths and an admin router for the rest, on websecure, public first", () => {
         expect(router("public", "rule")).toMatch(
-            /^Host\(`geostack\.example\.org`\) && \(PathRegexp\(`\^\/geoserver\/\(wms\|wfs\|wcs\|wmts\|ows\|gwc\/service\)/,
+            /^Host\(`geostack\.example\.org`\) && \(PathRegexp\(`\^\/geoserver\/\(wms\|wfs\|wcs\|wmts\|ows\|gwc\/service\|ogc\/features\)/,
         );
         expect(router("admin", "rule")).toBe("Host(`geostack.example.org`) && PathPrefix(`/geoserver`)");
         expect(router("public", "entrypoints")).toBe("websecure");
@@ -313,7 +317,7 @@ describe("prod stack: the GeoServer image", () => {
 
 describe("render of the prod stack", () => {
     it("shows the data volumes protected and retained on delete", () => {
-        const volumes = rendered.resources.filter((r) => r.type === VOLUME);
+        const volumes = rendered.resources.filter((r) => r.type === VOLUME && r.name !== "geostack-geoserver-tiles");
         expect(volumes.length).toBe(3);
         for (const v of volumes) expect(v, v.name).toMatchObject({ protect: true, retainOnDelete: true });
         expect(formatText(rendered)).toMatch(

@@ -178,8 +178,33 @@ describe("swarm stack: secrets", () => {
         // The script reads the variable the service sets, which names the mounted secret.
         expect(script).toContain("${GEOSERVER_DB_PASSWORD_FILE:-}");
         expect(spec("postgis").containerSpec.env.GEOSERVER_DB_PASSWORD_FILE).toBe("/run/secrets/geoserver-db-password");
-        expect(files("geoserver")).toEqual({ "/opt/geostack/entrypoint.sh": 0o555 });
+        expect(files("geoserver")).toEqual({
+            "/opt/geostack/entrypoint.sh": 0o555,
+            // What the container gets as uploads for a new data directory (components/geoserver/data-dir.ts), readable by 999.
+            "/opt/geostack/seed/new-data-dir/workspaces/default.xml": 0o444,
+            "/opt/geostack/seed/new-data-dir/workspaces/gis/workspace.xml": 0o444,
+            "/opt/geostack/seed/new-data-dir/workspaces/gis/namespace.xml": 0o444,
+            "/opt/geostack/seed/new-data-dir/workspaces/gis/postgis/datastore.xml": 0o444,
+            "/opt/geostack/seed/new-data-dir/logging.xml": 0o444,
+            "/opt/geostack/seed/services.properties": 0o444,
+            "/opt/geostack/seed/geowebcache-diskquota.xml": 0o444,
+        });
+        expect(spec("geoserver").containerSpec.env.GEOSTACK_SEED).toBe("/opt/geostack/seed");
         expect(spec("geoserver").containerSpec.commands).toEqual(["bash", "/opt/geostack/entrypoint.sh"]);
+    });
+
+    it("keeps GeoWebCache's tiles on a local volume of the node the task runs on, and answers cross-origin reads of the public paths", () => {
+        expect(spec("geoserver").containerSpec.mounts).toContainEqual({
+            type: "volume",
+            source: `${PREFIX}-geoserver-tiles`,
+            target: "/var/cache/geowebcache",
+        });
+        // Not one the stack creates or protects: Docker makes it on the node, and a new node starts with an empty cache.
+        expect(swarm.mocks.ofType(VOLUME).map((v) => reveal(v.inputs.name))).not.toContain(`${PREFIX}-geoserver-tiles`);
+        const labels = labelsOf(service("geoserver"));
+        expect(labels[`traefik.http.middlewares.${PREFIX}-geoserver-cors.headers.accesscontrolalloworiginlist`]).toBe("*");
+        expect(labels[`traefik.http.routers.${PREFIX}-geoserver-public.middlewares`].split(",")).toContain(`${PREFIX}-geoserver-cors`);
+        expect(labels[`traefik.http.routers.${PREFIX}-geoserver-admin.middlewares`].split(",")).not.toContain(`${PREFIX}-geoserver-cors`);
     });
 });
 

@@ -56,10 +56,20 @@ describe("build args", () => {
         expect(extensionsBuildArg([])).toBe("");
         expect(geoserverBuildArgs({ geoserverVersion: "2.28.2", extensions: ["wps", "css"], allowUnpinnedExtensions: false, source: "" })).toEqual({
             GEOSERVER_VERSION: "2.28.2",
+            GEOSERVER_BASE_VARIANT: "",
             GEOSERVER_EXTENSIONS: "css,wps",
             GEOSERVER_EXTENSIONS_ALLOW_UNPINNED: "false",
             IMAGE_SOURCE: "",
         });
+    });
+
+    it("build on the release's GDAL variant when an extension needs GDAL, and only then", () => {
+        const variant = (extensions: string[]) =>
+            geoserverBuildArgs({ geoserverVersion: "2.28.4", extensions, allowUnpinnedExtensions: false, source: "" }).GEOSERVER_BASE_VARIANT;
+        expect(variant(["gdal"])).toBe("-gdal");
+        expect(variant(["wps", "ogr-wfs"])).toBe("-gdal");
+        expect(variant(["ogr-wps"])).toBe("-gdal");
+        expect(variant(["wps", "vectortiles", "netcdf"])).toBe("");
     });
 });
 
@@ -147,6 +157,19 @@ describe("GeoServerImage's args", () => {
             expect.stringMatching(/^extensions = \["wps","wsp"\]: expected official GeoServer 2\.28 extension names; unknown: wsp;/),
         ]);
         expect(problemsOf({ geoserverVersion: "3.0.1", extensions: ["h2"] })).toEqual([expect.stringContaining("unknown: h2")]);
+        // Not an extension that would load and silently do without its native library.
+        expect(problemsOf({ extensions: ["libjpeg-turbo"], allowUnpinnedExtensions: true })).toEqual([
+            expect.stringMatching(
+                /^extensions = \["libjpeg-turbo"\]: expected extensions whose native libraries the image has; libjpeg-turbo needs the native libjpeg-turbo \(TurboJPEG\) library/,
+            ),
+        ]);
+        // GDAL's extensions from the first release with a GDAL variant of the official image.
+        expect(problemsOf({ geoserverVersion: "2.27.3", extensions: ["gdal"], allowUnpinnedExtensions: true })).toEqual([
+            expect.stringMatching(
+                /^extensions = \["gdal"\]: expected GeoServer 2\.28\.0 or later for gdal: they need GDAL, which only the official image's -gdal variant has/,
+            ),
+        ]);
+        expect(problemsOf({ geoserverVersion: "3.0.1", extensions: ["gdal", "ogr-wfs"], allowUnpinnedExtensions: true })).toEqual([]);
         // A bad release is reported alone, not also as a bad extension list, nor as unpinned zips.
         expect(problemsOf({ geoserverVersion: "latest", extensions: ["wps"] })).toHaveLength(1);
     });

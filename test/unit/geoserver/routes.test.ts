@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { geoserverRouteLabels, type GeoserverRouteArgs, isPublicGeoserverPath } from "../../../components/geoserver/routes";
 import { edgePolicy } from "../../../components/shared/edge";
+import { corsOrigins } from "../../../components/geoserver/cors";
 import { matches, routingPath } from "../../support/traefik-rule";
 
 const prodEdge = edgePolicy({
@@ -27,8 +28,8 @@ describe("geoserverRouteLabels", () => {
     it("routes the OGC paths publicly and everything else under /geoserver to the admin router", () => {
         expect(router("public", "rule")).toBe(
             "Host(`maps.example.org`) && (" +
-                "PathRegexp(`^/geoserver/(wms|wfs|wcs|wmts|ows|gwc/service)(/|$)`)" +
-                " || (PathRegexp(`^/geoserver/[^/]+/(wms|wfs|wcs|wmts|ows|gwc/service)(/|$)`) && !PathRegexp(`^/geoserver/(rest|web|gwc)/`))" +
+                "PathRegexp(`^/geoserver/(wms|wfs|wcs|wmts|ows|gwc/service|ogc/features)(/|$)`)" +
+                " || (PathRegexp(`^/geoserver/[^/]+/(wms|wfs|wcs|wmts|ows|gwc/service|ogc/features)(/|$)`) && !PathRegexp(`^/geoserver/(rest|web|gwc)/`))" +
                 " || PathRegexp(`^/geoserver/(schemas|styles|www|openlayers3?)/`))" +
                 " && !PathRegexp(`;|%3B`)",
         );
@@ -113,6 +114,9 @@ describe("the public path policy", () => {
         "/geoserver/topp/wfs",
         "/geoserver/topp/ows",
         "/geoserver/topp/gwc/service/wmts",
+        "/geoserver/ogc/features/v1",
+        "/geoserver/ogc/features/v1/collections/topp:states/items",
+        "/geoserver/topp/ogc/features/v1/collections",
         "/geoserver/schemas/wfs/1.1.0/wfs.xsd",
         "/geoserver/styles/icons/marker.png",
         "/geoserver/www/legends/roads.png",
@@ -138,8 +142,65 @@ describe("the public path policy", () => {
         "/geoserver/wmsx",
         "/geoserver/topp/wmsx",
         "/geoserver/topp/states/wms",
+        "/geoserver/ogc",
+        "/geoserver/ogc/processes/v1/processes",
+        "/geoserver/ogc/styles/v1/styles",
+        "/geoserver/ogc/featuresx",
+        "/geoserver/topp/ogc/processes/v1",
         "/wms",
     ])("%s is admin", (path) => expect(isPublicGeoserverPath(path)).toBe(false));
+});
+
+describe("CORS on the public paths", () => {
+    const cors = (corsAllowedOrigins: string[]) => geoserverRouteLabels({ ...route, corsAllowedOrigins });
+    const middlewares = (labels: Record<string, string>, router: string) =>
+        labels[`traefik.http.routers.geostack-prod-geoserver-${router}.middlewares`].split(",");
+    const corsKeys = (labels: Record<string, string>) => Object.keys(labels).filter((k) => /accesscontrol|addvaryheader/.test(k));
+
+    it("lets any origin read the public router's paths, after the rate limit, and never the admin router's", () => {
+        const labels = cors(["*"]);
+        expect(middlewares(labels, "public")).toEqual([
+            "geostack-prod-geoserver-ratelimit",
+            "geostack-prod-geoserver-cors",
+            "geostack-prod-geoserver-headers",
+            "geostack-prod-geoserver-compress",
+        ]);
+        expect(middlewares(labels, "admin")).not.toContain("geostack-prod-geoserver-cors");
+        expect(labels).toMatchObject({
+            "traefik.http.middlewares.geostack-prod-geoserver-cors.headers.accesscontrolalloworiginlist": "*",
+            "traefik.http.middlewares.geostack-prod-geoserver-cors.headers.accesscontrolallowmethods": "GET,HEAD,OPTIONS",
+            "traefik.http.middlewares.geostack-prod-geoserver-cors.headers.accesscontrolallowcredentials": "false",
+            "traefik.http.middlewares.geostack-prod-geoserver-cors.headers.accesscontrolmaxage": "600",
+            "traefik.http.middlewares.geostack-prod-geoserver-cors.headers.addvaryheader": "true",
+        });
+        // One layer: no other middleware (the security headers the admin router shares) answers cross-origin requests.
+        expect(corsKeys(labels).every((k) => k.startsWith("traefik.http.middlewares.geostack-prod-geoserver-cors.headers."))).toBe(true);
+    });
+
+    it("names the listed origins only, and sends no CORS header at all with an empty list", () => {
+        const listed = cors(["https://maps.example.org", "http://localhost:8080"]);
+        expect(listed["traefik.http.middlewares.geostack-prod-geoserver-cors.headers.accesscontrolalloworiginlist"]).toBe(
+            "https://maps.example.org,http://localhost:8080",
+        );
+        const none = cors([]);
+        expect(corsKeys(none)).toEqual([]);
+        expect(middlewares(none, "public")).toEqual(middlewares(geoserverRouteLabels(route), "public"));
+        expect(middlewares(none, "public")).not.toContain("geostack-prod-geoserver-cors");
+    });
+
+    it.each([
+        [["*"], true],
+        [[], true],
+        [["https://maps.example.org", "http://localhost:8080", "http://[::1]:3000"], true],
+        [["*", "https://maps.example.org"], false],
+        [["https://maps.example.org/"], false],
+        [["https://maps.example.org/app"], false],
+        [["HTTPS://Maps.example.org"], false],
+        [["maps.example.org"], false],
+        [["ftp://maps.example.org"], false],
+    ])("accepts %j as allowed origins: %s", (origins, ok) => {
+        expect(corsOrigins(origins as string[]) === undefined).toBe(ok);
+    });
 });
 
 describe("which router traefik picks, evaluated on the labels' rule text as traefik v3.6 normalises the path", () => {
@@ -163,6 +224,11 @@ describe("which router traefik picks, evaluated on the labels' rule text as trae
         ["/geoserver/topp/wfs", "public"],
         ["/geoserver/gwc/service/wmts", "public"],
         ["/geoserver/styles/icons/marker.png", "public"],
+        ["/geoserver/ogc/features/v1/collections/gis:roads/items", "public"],
+        ["/geoserver/gis/ogc/features/v1/collections", "public"],
+        ["/geoserver/ogc/processes/v1/processes", "admin"],
+        ["/geoserver/ogc/features/..;/..;/web/", "admin"],
+        ["/geoserver/ogc/features/%2e%2e/%2e%2e/rest/", "admin"],
         // Path parameters: Tomcat strips `;...` before resolving `..`, so each of these would land on the admin UI or REST.
         ["/geoserver/wms/..;/web/", "admin"],
         ["/geoserver/www/..;/rest/workspaces", "admin"],

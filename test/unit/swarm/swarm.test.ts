@@ -19,6 +19,11 @@ describe("GeoStackSwarm's args", () => {
         );
         expect(problems({ ...REQUIRED, registryUsername: "acme" })[0]).toMatch(/go together/);
         expect(problems({ domain: "maps.example.org" })).toEqual(["geoserverImage is required", "postgisNodeHost is required"]);
+        // As on one host: pgRouting only on an image that may have it.
+        expect(problems({ ...REQUIRED, postgisExtensions: ["pgrouting"] })[0]).toMatch(
+            /^postgisImage = "postgis\/postgis:17-3\.5": expected an image with pgRouting/,
+        );
+        expect(problems({ ...REQUIRED, postgisExtensions: ["pgrouting"], postgisImage: "pgrouting/pgrouting:17-3.5-3.8" })).toEqual([]);
     });
 
     it("reads an NFS export into the local driver's options, mounted hard", () => {
