@@ -31,6 +31,9 @@ export function configEntry(key: string): Arg<any> {
     return (GEOSTACK_SPEC.args as ArgEntries)[key] ?? (GEOSTACK_SWARM_SPEC.args as ArgEntries)[key];
 }
 
+/** The keys whose values are secrets (a registry token): set them with `pulumi config set --secret`. */
+export const SECRET_CONFIG_KEYS = CONFIG_KEYS.filter((key) => configEntry(key)?.secret);
+
 const EXPECTED_KIND: Record<Arg<unknown>["kind"], string> = {
     string: "a string",
     integer: "a whole number",

@@ -5,7 +5,7 @@
  * cluster's volume leaves the program), a renamed stack or volume, a changed volume option. Such a change is made
  * by hand, after a backup (docs/operations.md), never by the deploy job.
  *
- *     pulumi preview --json > preview.json && node bin/tools/data-guard.js preview.json
+ *     pulumi preview --json > preview.json && npm run --silent data-guard -- preview.json
  */
 import * as fs from "node:fs";
 

@@ -163,8 +163,11 @@ export class Postgis extends pulumi.ComponentResource {
                         startPeriod: "1m0s",
                     },
                     wait: true,
-                    // A first init under emulation (the image is amd64 only) can take minutes.
-                    waitTimeout: 600,
+                    // A first init (initdb, the PostGIS extension, the init script) takes ~15 s natively and a few
+                    // minutes under emulation (the image is amd64 only); replay after a crash takes up to ~1 min. The
+                    // provider waits only for "healthy" (never for an exit), so this is also how long a PostGIS that
+                    // cannot start holds `up` before it fails.
+                    waitTimeout: 300,
                     // Lets PostgreSQL checkpoint and shut down cleanly before Docker kills it.
                     stopTimeout: 60,
                     destroyGraceSeconds: 60,

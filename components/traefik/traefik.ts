@@ -196,7 +196,8 @@ export class TraefikProxy extends pulumi.ComponentResource {
                         startPeriod: "10s",
                     },
                     wait: true,
-                    waitTimeout: 60,
+                    // traefik answers its ping within a second or two; a bad static config exits at once (and restarts).
+                    waitTimeout: 30,
                 },
             ),
             { parent: this, dependsOn: [socketProxy] },

@@ -4,13 +4,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { formatJson, formatText, render, type Rendered, SECRET } from "../../tools/render/render";
 import { DOCKER_HOSTS, isSecret, type RegisteredResource, reveal } from "../../tools/render/mocks";
-import { deployStack, type Deployed, readYaml, ROOT, secretValues, STAND_IN_SECRETS } from "../support/harness";
+import { deployStack, type Deployed, readYaml, ROOT, secretValues, STAND_IN_SECRET } from "../support/harness";
 import { nextPlan } from "../support/next-plan";
 import { occurrences } from "../support/occurrences";
 import { CONTAINER, envOf, IMAGE, labelsOf, NETWORK, networksOf, RANDOM_PASSWORD, REGISTRY_IMAGE, REMOTE_IMAGE, VOLUME } from "../support/resources";
 
 const SOCKET = "/var/run/docker.sock";
-const TOKEN = STAND_IN_SECRETS.prod["geostack:registryPassword"];
+const TOKEN = STAND_IN_SECRET;
 const REPOSITORY = "ghcr.io/example-org/geoserver";
 const stackFile = readYaml("Pulumi.prod.yaml").config;
 

@@ -5,9 +5,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 import { installMocks, type ProviderMocks } from "../../tools/render/mocks";
 import { runProgram as runUnderMocks, type Deployed } from "../../tools/render/run";
-import { secretKeysOf, STAND_IN_SECRETS, stackConfig } from "../../tools/render/stack-config";
+import { secretKeysOf, STAND_IN_SECRET, stackConfig } from "../../tools/render/stack-config";
 
-export { stackConfig, STAND_IN_SECRETS };
+export { stackConfig, STAND_IN_SECRET };
 export type { Deployed };
 
 export const ROOT = path.resolve(__dirname, "..", "..");

@@ -6,8 +6,8 @@
  * 2. The extension downloads of images/geoserver/install-extensions.sh with a stub curl that takes DELAY_MS per zip:
  *    wall time for 1 and for 4 extensions (downloads at once: about the same; one after another: 4 times as long).
  *
- * `--project` points at another checkout whose program and tools are compiled into its bin/ (e.g. a copy of main,
- * with `npx tsc -p tsconfig.tools.json` run in it), to compare the graph before and after a change.
+ * `--project` points at another checkout (e.g. a worktree of main), whose program and tools this one's loader
+ * (tools/ts-loader.cjs) runs, to compare the graph before and after a change.
  */
 import { spawnSync } from "node:child_process";
 import * as crypto from "node:crypto";
@@ -36,9 +36,8 @@ function registryRoundTrip(r: Registered): string | undefined {
 }
 
 async function graph(projectDir: string): Promise<void> {
-    const bin = path.join(projectDir, "bin");
-    const { runProgram } = require(path.join(bin, "tools/render/run.js"));
-    const { stackConfig, secretKeysOf } = require(path.join(bin, "tools/render/stack-config.js"));
+    const { runProgram } = require(path.join(projectDir, "tools/render/run.ts"));
+    const { stackConfig, secretKeysOf } = require(path.join(projectDir, "tools/render/stack-config.ts"));
     const config = stackConfig("prod", projectDir);
     const cwd = process.cwd();
     process.chdir(projectDir);
@@ -48,7 +47,7 @@ async function graph(projectDir: string): Promise<void> {
             stack: "prod",
             config,
             secretKeys: secretKeysOf("prod", projectDir, config),
-            load: async () => require(path.join(bin, "index.js")),
+            load: async () => require(path.join(projectDir, "index.ts")),
         });
         const resources: Registered[] = deployed.mocks.resources;
         const byUrn = new Map(resources.map((r) => [r.urn, r]));

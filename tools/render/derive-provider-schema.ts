@@ -6,8 +6,7 @@
  * inputs its Update applies to the running container (the Terraform provider's `resourceDockerContainerUpdate`; a
  * change to any other input is written to the state only). Run it again when either package is upgraded:
  *
- *   npm run schema   # compiles tools/ to bin/
- *   node bin/tools/render/derive-provider-schema.js --schema <docker schema.json> --schema <docker-build schema.json> \
+ *   node -r ./tools/ts-loader.cjs tools/render/derive-provider-schema.ts --schema <docker schema.json> --schema <docker-build schema.json> \
  *        --container-funcs <resource_docker_container_funcs.go> --source "<which repositories, commits and files>"
  *
  * `--schema`: pulumi/pulumi-docker's provider/cmd/pulumi-resource-docker/schema.json and pulumi/pulumi-docker-build's

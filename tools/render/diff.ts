@@ -27,13 +27,15 @@ export interface StackDiff {
     stack: string;
     resources: ResourceChange[];
     outputs: PropertyChange[];
+    /** The estimated seconds of a first `pulumi up` (its critical path) at the base and with the change. */
+    firstUpSeconds: { before?: number; after?: number };
 }
 
 const CONTAINER = "docker:index/container:Container";
 const VOLUME = "docker:index/volume:Volume";
 
-/** Not provider inputs: changing them touches only Pulumi's state. */
-const STATE_ONLY = new Set(["parent", "protect", "retainOnDelete"]);
+/** Not provider inputs: changing them touches only Pulumi's state (or, for waitsFor, the order of creation). */
+const STATE_ONLY = new Set(["parent", "protect", "retainOnDelete", "waitsFor"]);
 
 /**
  * What a change to one input does, by the provider's schema (provider-schema.json, derived from it by
@@ -74,7 +76,7 @@ function compareValues(path: string, before: Value | undefined, after: Value | u
 }
 
 function comparable(resource: RenderedResource): Record<string, Value> {
-    return { parent: resource.parent, protect: resource.protect, retainOnDelete: resource.retainOnDelete, ...resource.properties };
+    return { parent: resource.parent, protect: resource.protect, retainOnDelete: resource.retainOnDelete, waitsFor: resource.waitsFor, ...resource.properties };
 }
 
 function compareResources(before: RenderedResource, after: RenderedResource): PropertyChange[] {
@@ -163,7 +165,12 @@ export function diffRenders(stack: string, base: Rendered | null, head: Rendered
     resources.sort((a, b) => Number(b.dataLoss) - Number(a.dataLoss) || SEVERITY.indexOf(a.kind) - SEVERITY.indexOf(b.kind));
     const outputs: PropertyChange[] = [];
     compareValues("", (base?.outputs ?? {}) as Value, (head?.outputs ?? {}) as Value, outputs);
-    return { stack, resources, outputs: outputs.map((c) => ({ ...c, path: c.path.replace(/^\./, "").replace(/^\["(.*)"\]$/, "$1") })) };
+    return {
+        stack,
+        resources,
+        outputs: outputs.map((c) => ({ ...c, path: c.path.replace(/^\./, "").replace(/^\["(.*)"\]$/, "$1") })),
+        firstUpSeconds: { before: base?.criticalPath.seconds, after: head?.criticalPath.seconds },
+    };
 }
 
 /** Inline code that survives backticks in the value (traefik rules) and pipes in a table cell. */
@@ -238,6 +245,10 @@ export function formatMarkdown(diff: StackDiff, baseRef: string): string {
     const down = diff.resources.filter((r) => r.downtime);
     if (down.length) {
         lines.push(`> ⏸️ **Downtime: ${down.map(named).join(", ")} ${down.length === 1 ? "is" : "are"} recreated (stopped, removed, started anew).**`, "");
+    }
+    const { before, after } = diff.firstUpSeconds;
+    if (before !== undefined && after !== undefined && Math.round(before) !== Math.round(after)) {
+        lines.push(`The critical path of a first \`pulumi up\` (estimated) goes from about ${Math.round(before)} s to about ${Math.round(after)} s.`, "");
     }
     for (const change of diff.resources) lines.push(...resourceSection(change, baseLabel));
     if (diff.outputs.length) {

@@ -14,8 +14,20 @@ export interface RegisteredResource {
     inputs: Record<string, any>;
     /** What the mock provider returned: the inputs plus the outputs it computed (see newResource). */
     state: Record<string, any>;
-    /** Resource options as sent to the engine (`provider`: an explicit provider's reference, "" for the default one). */
-    options: { protect: boolean; retainOnDelete: boolean; parent: string; dependencies: string[]; provider: string };
+    /**
+     * Resource options as sent to the engine (`provider`: an explicit provider's reference, "" for the default one).
+     * `dependencies` are the URNs the engine waits for before it creates the resource (its `dependsOn`, expanded to a
+     * component's children, and every resource an input's value comes from); `propertyDependencies` name, per input,
+     * the resources its value comes from.
+     */
+    options: {
+        protect: boolean;
+        retainOnDelete: boolean;
+        parent: string;
+        dependencies: string[];
+        propertyDependencies: Record<string, string[]>;
+        provider: string;
+    };
 }
 
 type Secret = { [specialSigKey]: string; value: unknown };
@@ -300,6 +312,15 @@ export class ProviderMocks implements pulumi.runtime.Mocks {
     }
 }
 
+/** A RegisterResourceRequest's property dependencies: per input, the URNs of the resources its value comes from. */
+export function propertyDependenciesOf(req: any): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    req.getPropertydependenciesMap().forEach((deps: any, key: string) => {
+        out[key] = deps.getUrnsList();
+    });
+    return out;
+}
+
 export function installMocks(project = "geostack", stack = "test"): ProviderMocks {
     const mocks = new ProviderMocks();
     pulumi.runtime.setMocks(mocks, project, stack, false);
@@ -313,6 +334,7 @@ export function installMocks(project = "geostack", stack = "test"): ProviderMock
             retainOnDelete: req.getRetainondelete() ?? false,
             parent: req.getParent(),
             dependencies: req.getDependenciesList(),
+            propertyDependencies: propertyDependenciesOf(req),
             provider: req.getProvider() ?? "",
         };
         return registerResource(req, callback);

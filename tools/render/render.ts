@@ -1,4 +1,5 @@
 import * as crypto from "node:crypto";
+import { type CriticalPath, criticalPath } from "./critical-path";
 import { isSecret, type RegisteredResource, reveal } from "./mocks";
 import type { Deployed } from "./run";
 
@@ -16,6 +17,11 @@ export interface RenderedResource {
     parent: string | null;
     protect: boolean;
     retainOnDelete: boolean;
+    /**
+     * The resources the engine creates before this one (its `dependsOn`, and every resource an input's value comes
+     * from), by name.
+     */
+    waitsFor: string[];
     /** The inputs a reviewer cares about, secrets masked. */
     properties: Record<string, Value>;
     /**
@@ -30,6 +36,8 @@ export interface Rendered {
     stack: string;
     resources: RenderedResource[];
     outputs: Record<string, Value>;
+    /** The longest chain of a first `pulumi up`, estimated (tools/render/critical-path.ts). */
+    criticalPath: CriticalPath;
 }
 
 const CONTAINER = "docker:index/container:Container";
@@ -262,6 +270,7 @@ export function renderResources(registered: ToRender[]): RenderedResource[] {
         parent: byUrn.get(r.options.parent)?.name ?? null,
         protect: r.options.protect,
         retainOnDelete: r.options.retainOnDelete,
+        waitsFor: [...new Set(r.options.dependencies.map((urn) => byUrn.get(urn)?.name ?? urn))].sort(),
         ...renderInputs(r),
     }));
 }
@@ -319,7 +328,7 @@ export function render(project: string, stack: string, deployed: Deployed, reloc
         return image ? { ...r, inputs: { ...inputs, image }, imageId: inputs.image } : { ...r, inputs };
     });
     const outputs = Object.fromEntries(Object.entries(deployed.outputs).map(([name, o]) => [name, { ...o, value: relocate(o.value, relocations) }]));
-    return { project, stack, resources: renderResources(resources), outputs: renderOutputs(outputs) };
+    return { project, stack, resources: renderResources(resources), outputs: renderOutputs(outputs), criticalPath: criticalPath(deployed.mocks.resources) };
 }
 
 /** A value as indented text lines: lists as `- item`, maps as `key: value`. */
@@ -363,11 +372,26 @@ export function formatText(rendered: Rendered): string {
         if (r.parent) lines.push(`  parent: ${r.parent}`);
         if (r.protect) lines.push("  protect: true");
         if (r.retainOnDelete) lines.push("  retainOnDelete: true");
+        if (r.waitsFor.length) lines.push(`  waits for: ${r.waitsFor.join(", ")}`);
         for (const [key, value] of Object.entries(r.properties)) lines.push(...entryLines(key, value, "  "));
     }
     lines.push("", "Outputs");
     for (const [key, value] of Object.entries(rendered.outputs)) lines.push(...entryLines(key, value, "  "));
+    lines.push("", ...criticalPathLines(rendered.criticalPath));
     return `${lines.join("\n")}\n`;
+}
+
+/** The critical path as text: one line per step, its estimate, then the totals. */
+export function criticalPathLines(path: CriticalPath): string[] {
+    const lines = ["Critical path of a first `pulumi up` (estimated; resources off it run beside it)"];
+    for (const step of path.steps) {
+        const giveUp = step.giveUpSeconds ? `; gives up after ${step.giveUpSeconds} s` : "";
+        lines.push(`  ${String(Math.round(step.seconds)).padStart(4)} s  ${step.name} (${step.type.split(":").pop()}): ${step.what}${giveUp}`);
+    }
+    lines.push(`  about ${Math.round(path.seconds)} s in all`);
+    const failure = path.slowestFailure;
+    if (failure) lines.push(`  slowest to fail: ${failure.name} never turning healthy stops \`pulumi up\` after ${Math.round(failure.seconds)} s`);
+    return lines;
 }
 
 export function formatJson(rendered: Rendered): string {

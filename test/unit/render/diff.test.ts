@@ -8,7 +8,7 @@ import type { Rendered, RenderedResource } from "../../../tools/render/render";
 import { CONTAINER, IMAGE, NETWORK, VOLUME } from "../../support/resources";
 
 function resource(type: string, name: string, properties: RenderedResource["properties"], extra: Partial<RenderedResource> = {}): RenderedResource {
-    return { key: `${type}::${name}`, type, name, parent: null, protect: false, retainOnDelete: false, properties, hidden: {}, ...extra };
+    return { key: `${type}::${name}`, type, name, parent: null, protect: false, retainOnDelete: false, waitsFor: [], properties, hidden: {}, ...extra };
 }
 
 const geoserver = resource(
@@ -27,7 +27,7 @@ const geoserver = resource(
 const volume = resource(VOLUME, "geoserver-data", { name: "geostack-dev-geoserver-data" });
 
 function stack(resources: RenderedResource[], outputs: Rendered["outputs"] = {}): Rendered {
-    return { project: "geostack", stack: "dev", resources, outputs };
+    return { project: "geostack", stack: "dev", resources, outputs, criticalPath: { steps: [], seconds: 0 } };
 }
 
 function with_(r: RenderedResource, change: Partial<RenderedResource>): RenderedResource {
@@ -88,6 +88,11 @@ describe("render diff", () => {
         const image = resource(IMAGE, "image", { buildArgs: { GEOSERVER_EXTENSIONS: "" } });
         const rebuilt = diffRenders("dev", stack([image]), stack([with_(image, { properties: { buildArgs: { GEOSERVER_EXTENSIONS: "wps" } } })]));
         expect(rebuilt.resources).toMatchObject([{ kind: "update", downtime: false }]);
+    });
+
+    it("shows a change of what a resource waits for without calling it a replacement", () => {
+        const diff = diffRenders("dev", stack([geoserver]), stack([with_(geoserver, { waitsFor: ["postgis"] })]));
+        expect(diff.resources).toMatchObject([{ kind: "update", changes: [{ path: "waitsFor", before: [], after: ["postgis"] }] }]);
     });
 
     it("sees a changed env value through its digest without printing it", () => {

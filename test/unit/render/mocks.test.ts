@@ -5,7 +5,7 @@ import { CONTAINER } from "../../support/resources";
 describe("the provider mocks", () => {
     const create = (inputs: Record<string, unknown>) => {
         const mocks = new ProviderMocks();
-        mocks.pendingOptions = { urn: "urn:test", protect: false, retainOnDelete: false, parent: "", dependencies: [], provider: "" };
+        mocks.pendingOptions = { urn: "urn:test", protect: false, retainOnDelete: false, parent: "", dependencies: [], propertyDependencies: {}, provider: "" };
         return () => mocks.newResource({ type: CONTAINER, name: "c", inputs, custom: true } as never);
     };
 

@@ -15,7 +15,7 @@ function registered(type: string, name: string, inputs: Record<string, unknown>,
         id: name,
         inputs,
         state: inputs,
-        options: { protect, retainOnDelete: protect, parent, dependencies: [], provider: "" },
+        options: { protect, retainOnDelete: protect, parent, dependencies: [], propertyDependencies: {}, provider: "" },
     };
 }
 
@@ -67,8 +67,8 @@ describe("rendering registered resources", () => {
         expect(byName.app.properties.uploads).toEqual({ "/etc/app.conf": SECRET });
         expect(byName.key.properties).toMatchObject({ algorithm: "ED25519", passphrase: SECRET });
         for (const output of [
-            formatText({ project: "p", stack: "s", resources: rendered, outputs: {} }),
-            formatJson({ project: "p", stack: "s", resources: rendered, outputs: {} }),
+            formatText({ project: "p", stack: "s", resources: rendered, outputs: {}, criticalPath: { steps: [], seconds: 0 } }),
+            formatJson({ project: "p", stack: "s", resources: rendered, outputs: {}, criticalPath: { steps: [], seconds: 0 } }),
         ]) {
             expect(output).not.toContain(PASSWORD);
         }
