@@ -1,8 +1,23 @@
-import * as pulumi from "@pulumi/pulumi";
-import { GeoStack } from "./components";
-import { loadStackConfig } from "./config";
+import * as dockerbuild from "@pulumi/docker-build";
+import { GeoStack, type GeoStackArgs, GeoStackSwarm } from "./components";
+import { imageBuildHost, keepSecretInputs, keepSecretOutputs, loadStackConfig } from "./config";
 
-const geostack = new GeoStack("geostack", { ...loadStackConfig(), namePrefix: `${pulumi.getProject()}-${pulumi.getStack()}` });
+const config = loadStackConfig();
+// Legacy transformations: they reach every child of the component (and still run under the test mocks, where `transforms` do not).
+const transformations = [keepSecretInputs(config.secretValues)];
+
+function singleHost(args: GeoStackArgs & { namePrefix: string }) {
+    const buildHost = imageBuildHost();
+    // The GeoServer image is built on the Docker host that runs it (docker:host): see imageBuildHost.
+    const providers = buildHost === undefined ? undefined : [new dockerbuild.Provider("docker-host-image-builder", { host: buildHost })];
+    return new GeoStack("geostack", args, { providers, transformations });
+}
+
+// `geostack:platform: swarm` (Pulumi.swarm.yaml) runs the stack as Swarm services through docker:host, a manager; it builds nothing.
+const geostack = keepSecretOutputs(
+    config.platform === "swarm" ? new GeoStackSwarm("geostack", config.args, { transformations }) : singleHost(config.args),
+    config.secretValues,
+);
 
 export const geoserverUrl = geostack.url;
 export const geoserverAdminUser = geostack.adminUser;
@@ -18,4 +33,3 @@ export const geoserverImageName = geostack.geoserverImageName;
 export const geoserverImageDigest = geostack.geoserverImageDigest;
 export const backupVolumeName = geostack.backupVolumeName;
 export const backupContainerName = geostack.backupContainerName;
-export const backupOffsiteRepository = geostack.backupOffsiteRepository;

@@ -21,17 +21,21 @@ export interface GeoStackArgs {
     geoserverVersion?: string;
     /** A prebuilt GeoServer image reference to run (ideally `repo@sha256:...`); nothing is built then. */
     geoserverImage?: string;
+    /** The prebuilt `geoserverImage` starts as root, as the official image does (GeoStack's own runs as uid 999): GeoServer then keeps the capabilities it needs to switch to 999. */
+    geoserverImageStartsAsRoot?: boolean;
     /** Repository the GeoServer image is built into: `ghcr.io/<owner>/geoserver`, or a local name (the default). */
     imageRepository?: string;
-    /** Push the built image and run it by digest; needs `registryUsername` and `registryPassword`. */
+    /** Push the built image to its registry beside the container (which runs it by ID at once); needs `registryUsername` and `registryPassword`. */
     pushImage?: boolean;
     /** Registry user, used only with `pushImage` (ghcr.io: the GitHub user owning the token). */
     registryUsername?: string;
     /** Registry token (GitHub: one with `write:packages`); handled as a secret. */
     registryPassword?: pulumi.Input<string>;
-    /** Official extension names baked into the built image. */
+    /** Official extension names baked into the built image; each zip must be pinned unless `allowUnpinnedExtensions`. */
     geoserverExtensions?: string[];
-    /** Platform the image is built and pulled for, `linux/amd64` by default. */
+    /** Build with extension zips that the image's pin file does not pin (trust on first use). */
+    allowUnpinnedExtensions?: boolean;
+    /** Platform the image is built and pulled for (`linux/amd64`, `linux/arm64`); unset: the Docker host's own. */
     imagePlatform?: string;
     /** URL of this project's repository, for the image's `org.opencontainers.image.source` label. */
     imageSource?: string;
@@ -39,18 +43,36 @@ export interface GeoStackArgs {
     postgisImage?: string;
     /** A traefik image pinned to v3.6.1 or later (default: GeoStack's pinned release). */
     traefikImage?: string;
-    /** GeoServer administrator (default `admin`); its password is generated. */
+    /** GeoServer administrator (default `admin`) of a new data directory; its initial password is generated. */
     geoserverAdminUser?: string;
+    /** The workspace a new data directory starts with, as its default (default `gis`). */
+    geoserverWorkspace?: string;
+    /** The PostGIS store a new data directory starts with in that workspace, over the JNDI pool (default `postgis`). */
+    geoserverStore?: string;
+    /** Origins whose web pages may read the public OGC paths, never with credentials: `["*"]` (the default) any, `[]` none. */
+    corsAllowedOrigins?: string[];
+    /** GeoWebCache's disk quota over every tile, in MiB (default 10240); 0 leaves the quota to GeoServer's settings. */
+    tileCacheQuotaMb?: number;
     /** Publishes PostGIS on 127.0.0.1:<port> of the Docker host; unset publishes nothing. */
     publishDatabasePort?: number;
     /** Protects the data volumes from `pulumi destroy` and keeps them if deleted. */
     protectData?: boolean;
+    /** Optional PostgreSQL extensions created in `gis` when the database is new (postgis_raster, postgis_topology, fuzzystrmatch, postgis_tiger_geocoder, pgrouting). */
+    postgisExtensions?: string[];
     /** PostGIS memory limit in MiB (at least 256); default 1024. */
     postgisMemoryMb?: number;
-    /** GeoServer memory limit in MiB (at least 768); default 2048. */
+    /** GeoServer memory limit in MiB (at least 1024); default 2048. The JVM heap gets half of it (all but 1.5 GiB of a larger one). */
     geoserverMemoryMb?: number;
     /** traefik memory limit in MiB (at least 64); default 256. */
     traefikMemoryMb?: number;
+    /** PostGIS CPU limit, in CPUs (0.1 to 9.99); default 2. */
+    postgisCpus?: string;
+    /** GeoServer CPU limit, in CPUs (0.1 to 9.99); default 2. */
+    geoserverCpus?: string;
+    /** traefik CPU limit, in CPUs (0.1 to 9.99); default 1. */
+    traefikCpus?: string;
+    /** The group owning the Docker socket on the host: the Docker API proxy then runs unprivileged in that group instead of as root. */
+    dockerSocketGroupId?: number;
     /** HTTPS with Let's Encrypt certificates (needs `acmeEmail` and a public domain); plain HTTP when false. */
     tls?: boolean;
     /** Contact e-mail of the Let's Encrypt account; required when `tls` is true. */
@@ -65,6 +87,14 @@ export interface GeoStackArgs {
     rateLimitBurst?: number;
     /** traefik's dashboard on `traefik.<domain>`, for the admin allowlist (and behind basic auth with TLS). */
     dashboard?: boolean;
+    /** The Docker host's port for plain HTTP (default 80): another one lets a second stack share the host. */
+    httpPort?: number;
+    /** The Docker host's port for HTTPS, with `tls` (default 443); Let's Encrypt validates on 443, which must then reach it. */
+    httpsPort?: number;
+    /** Publishes traefik on IPv6 as well as IPv4, and gives the proxy network IPv6 so traefik sees IPv6 clients' addresses (default true). */
+    ipv6?: boolean;
+    /** Publishes traefik on 127.0.0.1 (and ::1) only: a laptop, where nothing on the network should reach the stack. */
+    loopbackOnly?: boolean;
     /** Back up PostGIS and the GeoServer data directory on `backupSchedule`, each backup checked by a restore drill. */
     backups?: boolean;
     /** UTC times of day a backup starts, `HH:MM`; default `["02:00"]`. */
@@ -77,6 +107,8 @@ export interface GeoStackArgs {
     backupKeepMonthly?: number;
     /** Backup container memory limit in MiB (at least 256); default 512. */
     backupMemoryMb?: number;
+    /** Backup container CPU limit, in CPUs (0.1 to 9.99); default 1. */
+    backupCpus?: string;
     /** A restic repository on an S3-compatible service, `s3:<host>/<bucket>/<path>`, for an off-host copy of every verified backup. */
     backupOffsiteRepository?: string;
     /** Password of that restic repository (secret). */
@@ -104,21 +136,32 @@ export const GEOSTACK_SPEC = spec(
         domain: geoserver.domain,
         geoserverVersion: image.geoserverVersion,
         geoserverImage: arg.optional<string>("string", { check: imageReference }),
+        geoserverImageStartsAsRoot: arg.withDefault(false),
         imageRepository: arg.withDefault<string>(DEFAULT_IMAGE_REPOSITORY, { check: image.repository.check }),
         pushImage: image.push,
         registryUsername: image.registryUsername,
         registryPassword: image.registryPassword,
         geoserverExtensions: image.extensions,
+        allowUnpinnedExtensions: image.allowUnpinnedExtensions,
         imagePlatform: image.platform,
         imageSource: image.source,
         postgisImage: postgis.image,
         traefikImage: traefik.image,
         geoserverAdminUser: geoserver.adminUser,
+        geoserverWorkspace: geoserver.workspace,
+        geoserverStore: geoserver.store,
+        corsAllowedOrigins: geoserver.corsAllowedOrigins,
+        tileCacheQuotaMb: geoserver.tileCacheQuotaMb,
         publishDatabasePort: postgis.publishPort,
         protectData: postgis.protectData,
+        postgisExtensions: postgis.extensions,
         postgisMemoryMb: postgis.memoryMb,
         geoserverMemoryMb: geoserver.memoryMb,
         traefikMemoryMb: traefik.memoryMb,
+        postgisCpus: postgis.cpus,
+        geoserverCpus: geoserver.cpus,
+        traefikCpus: traefik.cpus,
+        dockerSocketGroupId: traefik.dockerSocketGroupId,
         tls: traefik.tls,
         acmeEmail: traefik.acmeEmail,
         acmeStaging: traefik.acmeStaging,
@@ -126,12 +169,17 @@ export const GEOSTACK_SPEC = spec(
         rateLimitAverage: traefik.rateLimitAverage,
         rateLimitBurst: traefik.rateLimitBurst,
         dashboard: traefik.dashboard,
+        httpPort: traefik.httpPort,
+        httpsPort: traefik.httpsPort,
+        ipv6: traefik.ipv6,
+        loopbackOnly: traefik.loopbackOnly,
         backups: arg.withDefault(false),
         backupSchedule: backup.schedule,
         backupKeepDaily: backup.keepDaily,
         backupKeepWeekly: backup.keepWeekly,
         backupKeepMonthly: backup.keepMonthly,
         backupMemoryMb: backup.memoryMb,
+        backupCpus: backup.cpus,
         backupOffsiteRepository: backup.offsiteRepository,
         backupOffsitePassword: backup.offsitePassword,
         backupOffsiteAccessKeyId: backup.offsiteAccessKeyId,
@@ -144,7 +192,10 @@ export const GEOSTACK_SPEC = spec(
             adminAllowlist: "adminAllowlist",
             rateLimitAverage: "rateLimitAverage",
             rateLimitBurst: "rateLimitBurst",
+            httpPort: "httpPort",
+            httpsPort: "httpsPort",
         }),
+        ...borrowRules(POSTGIS_SPEC, { image: "postgisImage", extensions: "postgisExtensions" }),
         ...borrowRules(TRAEFIK_SPEC, {
             domain: "domain",
             tls: "tls",
@@ -153,6 +204,8 @@ export const GEOSTACK_SPEC = spec(
             adminAllowlist: "adminAllowlist",
             rateLimitAverage: "rateLimitAverage",
             rateLimitBurst: "rateLimitBurst",
+            httpPort: "httpPort",
+            httpsPort: "httpsPort",
         }),
         ...borrowRules(
             GEOSERVER_IMAGE_SPEC,
@@ -160,6 +213,7 @@ export const GEOSTACK_SPEC = spec(
                 repository: "imageRepository",
                 geoserverVersion: "geoserverVersion",
                 extensions: "geoserverExtensions",
+                allowUnpinnedExtensions: "allowUnpinnedExtensions",
                 push: "pushImage",
                 registryUsername: "registryUsername",
                 registryPassword: "registryPassword",
@@ -198,10 +252,37 @@ export const GEOSTACK_SPEC = spec(
                     : undefined,
         },
         {
+            // Both would be bound on 127.0.0.1 at least: Docker refuses the second ("port is already allocated").
+            keys: ["publishDatabasePort", "httpPort", "httpsPort", "tls"],
+            check: ({ publishDatabasePort, httpPort, httpsPort, tls }, name) => {
+                const edgePorts: ["httpPort" | "httpsPort", number][] = tls
+                    ? [
+                          ["httpPort", httpPort],
+                          ["httpsPort", httpsPort],
+                      ]
+                    : [["httpPort", httpPort]];
+                const taken = edgePorts.find(([, port]) => port === publishDatabasePort);
+                return taken
+                    ? problem(name("publishDatabasePort"), publishDatabasePort, `a port traefik does not publish: ${name(taken[0])} is ${taken[1]} too`)
+                    : undefined;
+            },
+        },
+        {
             keys: ["geoserverImage", "pushImage"],
             check: ({ geoserverImage, pushImage }, name) =>
                 geoserverImage !== undefined && pushImage
                     ? problem(name("pushImage"), pushImage, `false when ${name("geoserverImage")} is set: nothing is built`)
+                    : undefined,
+        },
+        {
+            keys: ["geoserverImage", "geoserverImageStartsAsRoot"],
+            check: ({ geoserverImage, geoserverImageStartsAsRoot }, name) =>
+                geoserverImage === undefined && geoserverImageStartsAsRoot
+                    ? problem(
+                          name("geoserverImageStartsAsRoot"),
+                          geoserverImageStartsAsRoot,
+                          `false unless ${name("geoserverImage")} is set: the image GeoStack builds runs as uid 999`,
+                      )
                     : undefined,
         },
         {
@@ -232,11 +313,11 @@ export function geoStackProblems(args: GeoStackArgs, name?: (key: string) => str
 
 /** The whole stack: two networks, PostGIS, GeoServer and traefik (with its Docker socket proxy), wired together, and with `backups` their Backup. */
 export class GeoStack extends pulumi.ComponentResource {
-    /** `<scheme>://<domain>/geoserver/`: https with `tls`, else http. */
+    /** `<scheme>://<domain>[:<port>]/geoserver/`: https with `tls`, else http; the port when it is not the scheme's own. */
     readonly url: pulumi.Output<string>;
     /** GeoServer administrator user. */
     readonly adminUser: pulumi.Output<string>;
-    /** The GeoServer administrator's generated password (secret). */
+    /** The GeoServer administrator's initial password, generated (secret): set on a new data directory only; a password changed in GeoServer stays. */
     readonly adminPassword: pulumi.Output<string>;
     /** Password of the `geoserver` role on the `gis` database (secret). */
     readonly databasePassword: pulumi.Output<string>;
@@ -248,13 +329,13 @@ export class GeoStack extends pulumi.ComponentResource {
     readonly containerNames: pulumi.Output<string[]>;
     /** PostGIS and GeoServer data volume names. */
     readonly volumeNames: pulumi.Output<string[]>;
-    /** `<scheme>://traefik.<domain>/dashboard/` when `dashboard` is on, else empty. */
+    /** `<scheme>://traefik.<domain>[:<port>]/dashboard/` when `dashboard` is on, else empty. */
     readonly dashboardUrl: pulumi.Output<string>;
     /** Basic-auth password of `admin` on the dashboard (secret); empty without `dashboard` and `tls`. */
     readonly dashboardPassword: pulumi.Output<string>;
     /** The GeoServer image by name: `<imageRepository>:<geoserverVersion>`, or the prebuilt reference. */
     readonly geoserverImageName: pulumi.Output<string>;
-    /** The GeoServer image GeoServer runs, exactly: a repo digest, or the local image ID of an unpushed build. */
+    /** The GeoServer image GeoServer runs, exactly: the registry's digest of the pushed build or of the prebuilt image, else the local image ID. */
     readonly geoserverImageDigest: pulumi.Output<string>;
     /** The Docker volume holding the backups, `<namePrefix>-backups`; empty without `backups`. */
     readonly backupVolumeName: pulumi.Output<string>;
@@ -267,13 +348,15 @@ export class GeoStack extends pulumi.ComponentResource {
         const settings = resolveOrThrow(GEOSTACK_SPEC, { ...args, namePrefix: args.namePrefix ?? name }, `Invalid arguments for GeoStack "${name}"`);
         super("geostack:index:GeoStack", name, {}, opts);
         const namePrefix = settings.namePrefix ?? name;
-        const { protectData, domain, tls, adminAllowlist, rateLimitAverage, rateLimitBurst } = settings;
+        const { protectData, domain, tls, adminAllowlist, rateLimitAverage, rateLimitBurst, httpPort, httpsPort, ipv6 } = settings;
 
         const image = this.geoserverImage(name, settings);
 
         // Internal: the database network has no route out of the host.
         const backend = new docker.Network(`${name}-backend`, { name: `${namePrefix}-backend`, driver: "bridge", internal: true }, { parent: this });
-        const proxy = new docker.Network(`${name}-proxy`, { name: `${namePrefix}-proxy`, driver: "bridge" }, { parent: this });
+        // With IPv6, Docker forwards IPv6 clients to traefik's own IPv6 address, which keeps their address (on an IPv4-only
+        // network its proxy relays them from the gateway's). Docker 27 and later allocate the subnet without any setting.
+        const proxy = new docker.Network(`${name}-proxy`, { name: `${namePrefix}-proxy`, driver: "bridge", ...(ipv6 ? { ipv6 } : {}) }, { parent: this });
 
         const postgis = new Postgis(
             `${name}-postgis`,
@@ -282,8 +365,10 @@ export class GeoStack extends pulumi.ComponentResource {
                 networkName: backend.name,
                 image: settings.postgisImage,
                 memoryMb: settings.postgisMemoryMb,
+                cpus: settings.postgisCpus,
                 publishPort: settings.publishDatabasePort,
                 protectData,
+                extensions: settings.postgisExtensions,
             },
             { parent: this },
         );
@@ -293,6 +378,8 @@ export class GeoStack extends pulumi.ComponentResource {
                 namePrefix,
                 domain,
                 image: image.run,
+                // GeoStack's image runs as 999 from the start; only a prebuilt one may start as root.
+                imageStartsAsRoot: settings.geoserverImageStartsAsRoot,
                 backendNetworkName: backend.name,
                 proxyNetworkName: proxy.name,
                 databaseHost: postgis.host,
@@ -301,12 +388,19 @@ export class GeoStack extends pulumi.ComponentResource {
                 databaseUser: postgis.username,
                 databasePassword: postgis.password,
                 adminUser: settings.geoserverAdminUser,
+                workspace: settings.geoserverWorkspace,
+                store: settings.geoserverStore,
+                corsAllowedOrigins: settings.corsAllowedOrigins,
+                tileCacheQuotaMb: settings.tileCacheQuotaMb,
                 memoryMb: settings.geoserverMemoryMb,
+                cpus: settings.geoserverCpus,
                 protectData,
                 tls,
                 adminAllowlist,
                 rateLimitAverage,
                 rateLimitBurst,
+                httpPort,
+                httpsPort,
             },
             // PostGIS's container waits until healthy, so GeoServer starts against a ready database.
             { parent: this, dependsOn: [postgis] },
@@ -319,6 +413,8 @@ export class GeoStack extends pulumi.ComponentResource {
                 domain,
                 image: settings.traefikImage,
                 memoryMb: settings.traefikMemoryMb,
+                cpus: settings.traefikCpus,
+                dockerSocketGroupId: settings.dockerSocketGroupId,
                 tls,
                 acmeEmail: settings.acmeEmail,
                 acmeStaging: settings.acmeStaging,
@@ -327,6 +423,10 @@ export class GeoStack extends pulumi.ComponentResource {
                 rateLimitAverage,
                 rateLimitBurst,
                 protectData,
+                httpPort,
+                httpsPort,
+                ipv6,
+                loopbackOnly: settings.loopbackOnly,
             },
             { parent: this },
         );
@@ -348,6 +448,7 @@ export class GeoStack extends pulumi.ComponentResource {
                       keepWeekly: settings.backupKeepWeekly,
                       keepMonthly: settings.backupKeepMonthly,
                       memoryMb: settings.backupMemoryMb,
+                      cpus: settings.backupCpus,
                       protectData,
                       offsiteRepository: settings.backupOffsiteRepository,
                       offsitePassword: settings.backupOffsitePassword,
@@ -393,14 +494,14 @@ export class GeoStack extends pulumi.ComponentResource {
     }
 
     /**
-     * The GeoServer image: its name, its exact digest, and what the container runs. A registry image is run through a
-     * RemoteImage by its image ID: the container is not replaced on every `up`, and a remote Docker host pulls exactly
-     * that digest. An unpushed build exists only in the Docker host's image store, so its local image ID is run directly.
+     * The GeoServer image: its name, its exact digest, and the image ID the container runs (an ID: the container is
+     * replaced only when the image really changed). A prebuilt image is pulled through a RemoteImage. A built one is
+     * built by the Docker host's engine and run by its local image ID at once; its push, if any, runs beside the
+     * container, and only the recorded digest waits for it.
      */
     private geoserverImage(name: string, settings: GeoStackSettings) {
-        const pull = (reference: pulumi.Input<string>) => pullImage(`${name}-geoserver`, reference, this, settings.imagePlatform);
         if (settings.geoserverImage !== undefined) {
-            const prebuilt = pull(settings.geoserverImage);
+            const prebuilt = pullImage(`${name}-geoserver`, settings.geoserverImage, this, settings.imagePlatform);
             return { name: pulumi.output(settings.geoserverImage), digest: prebuilt.repoDigest, run: prebuilt.imageId };
         }
         const built = new GeoServerImage(
@@ -409,6 +510,7 @@ export class GeoStack extends pulumi.ComponentResource {
                 repository: settings.imageRepository,
                 geoserverVersion: settings.geoserverVersion,
                 extensions: settings.geoserverExtensions,
+                allowUnpinnedExtensions: settings.allowUnpinnedExtensions,
                 platform: settings.imagePlatform,
                 push: settings.pushImage,
                 registryUsername: settings.registryUsername,
@@ -417,7 +519,6 @@ export class GeoStack extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const run = settings.pushImage ? pull(built.repoDigest).imageId : built.repoDigest;
-        return { name: built.imageName, digest: built.repoDigest, run };
+        return { name: built.imageName, digest: built.repoDigest, run: built.imageId };
     }
 }

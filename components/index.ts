@@ -1,5 +1,6 @@
-// The package's public API: the eight components, their args, the specs their args are checked by, and the defaults.
+// The package's public API: the nine components, their args, the specs their args are checked by, and the defaults.
 export { GeoStack, type GeoStackArgs, GEOSTACK_SPEC, geoStackProblems } from "./geostack";
+export { GeoStackSwarm, type GeoStackSwarmArgs, GEOSTACK_SWARM_SPEC } from "./swarm/geostack-swarm";
 export { Postgis, type PostgisArgs, POSTGIS_SPEC, POSTGIS_HOST_ALIAS } from "./postgis/postgis";
 export { POSTGRES_PORT } from "./postgis/postgres";
 export { GeoServer, type GeoServerArgs, GEOSERVER_SPEC, GEOSERVER_DATA_DIR, officialGeoserverImage } from "./geoserver/geoserver";

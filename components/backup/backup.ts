@@ -1,22 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { DEFAULT_BACKUP_RETENTION, DEFAULT_BACKUP_SCHEDULE, DEFAULT_MEMORY_MB, MIN_MEMORY_MB } from "../defaults";
+import { DEFAULT_BACKUP_RETENTION, DEFAULT_BACKUP_SCHEDULE, DEFAULT_CPUS, DEFAULT_MEMORY_MB, MIN_MEMORY_MB } from "../defaults";
 import { GIS_DATABASE } from "../postgis/init-script";
 import { POSTGRES_PORT, POSTGRES_SUPERUSER, postgresDataPath } from "../postgis/postgres";
 import { arg, type EntriesFor, resolveOrThrow, spec } from "../shared/args";
-import { dockerNamePrefix, memoryMb } from "../shared/checks";
+import { cpuLimit, dockerNamePrefix, memoryMb } from "../shared/checks";
 import { withContainerDefaults } from "../shared/container";
 import { backupSchedule, keepCount } from "./checks";
 import { filesVolume } from "./files-volume";
 import { OFFSITE_COPY_SPEC, OffsiteCopy } from "./offsite-copy";
-import { BACKUP_COMMAND, BACKUP_TOOLS_DIR, backupTools, toolsDigest } from "./scripts";
+import { BACKUP_COMMAND, BACKUP_TOOLS_DIR, BACKUP_USER, backupTools, toolsDigest } from "./scripts";
 
-/**
- * The user the backup runs as: `postgres` of the Debian-based postgis/postgis images (docker-library/postgres pins it
- * to 999:999), which is also the user GeoStack's GeoServer image runs as (images/geoserver/Dockerfile,
- * GEOSERVER_UID/GID), so the backup reads the GeoServer data directory as its owner.
- */
-export const BACKUP_USER = "999:999";
 /** Where the GeoServer data volume is mounted, read-only. */
 export const BACKUP_GEOSERVER_DATA_DIR = "/geoserver-data";
 const PASSWORD_FILE = "db-password";
@@ -50,6 +44,8 @@ export interface BackupArgs {
     keepMonthly?: number;
     /** Memory limit of the container in MiB (at least 256, default 512): the dump and the drill's scratch PostgreSQL. */
     memoryMb?: number;
+    /** CPU limit of the container, in CPUs (0.1 to 9.99); default 1. */
+    cpus?: string;
     /** Protects the backups volume from `pulumi destroy` and keeps it if the resource is deleted. */
     protectData?: boolean;
     /** A restic repository on an S3-compatible service for an off-host copy of every verified backup; unset: none. */
@@ -77,6 +73,7 @@ export const BACKUP_SPEC = spec(
         keepWeekly: arg.withDefault<number>(DEFAULT_BACKUP_RETENTION.weekly, { check: keepCount(0) }),
         keepMonthly: arg.withDefault<number>(DEFAULT_BACKUP_RETENTION.monthly, { check: keepCount(0) }),
         memoryMb: arg.withDefault<number>(DEFAULT_MEMORY_MB.backup, { check: memoryMb(MIN_MEMORY_MB.backup) }),
+        cpus: arg.withDefault<string>(DEFAULT_CPUS.backup, { check: cpuLimit }),
         protectData: arg.withDefault(false),
         offsiteRepository: arg.optional<string>("string", { check: offsite.repository.check }),
         offsitePassword: arg.optional<pulumi.Input<string>>("string", { secret: true }),
@@ -133,7 +130,7 @@ export class Backup extends pulumi.ComponentResource {
         const tools = backupTools();
         const files = filesVolume(
             name,
-            { namePrefix, role: "backup-files", image: args.image, tools, secrets: { [PASSWORD_FILE]: args.superuserPassword } },
+            { namePrefix, role: "backup-files", image: args.image, tools, secrets: { [PASSWORD_FILE]: args.superuserPassword }, reader: BACKUP_USER },
             this,
         );
 
@@ -147,10 +144,10 @@ export class Backup extends pulumi.ComponentResource {
         const container = new docker.Container(
             name,
             withContainerDefaults(
-                { namePrefix, role: "backup", memoryMb: settings.memoryMb },
+                { namePrefix, role: "backup", memoryMb: settings.memoryMb, cpus: settings.cpus },
                 {
                     image: args.image,
-                    user: BACKUP_USER,
+                    user: `${BACKUP_USER.uid}:${BACKUP_USER.gid}`,
                     entrypoints: [BACKUP_COMMAND],
                     command: ["loop"],
                     envs: pulumi

@@ -1,7 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { instanceLabels, toLabelList } from "../shared/container";
+import { withContainerDefaults } from "../shared/container";
 import { BACKUP_TOOLS_DIR, type ToolFile } from "./scripts";
+
+const LOADER_MEMORY_MB = 16;
+const LOADER_CPUS = "0.1";
 
 export interface FilesVolumeArgs {
     namePrefix: string;
@@ -10,8 +13,10 @@ export interface FilesVolumeArgs {
     /** An image on the Docker host (the loader never runs it): the reading container's own. */
     image: pulumi.Input<string>;
     tools: ToolFile[];
-    /** Secret files, by path under BACKUP_TOOLS_DIR: uploaded as Pulumi secrets, readable by the reader's user. */
+    /** Secret files, by path under BACKUP_TOOLS_DIR: uploaded as Pulumi secrets, for `reader` alone (0400). */
     secrets: Record<string, pulumi.Input<string>>;
+    /** The uid and gid the reading container runs as. */
+    reader: { uid: string; gid: string };
 }
 
 /**
@@ -20,7 +25,8 @@ export interface FilesVolumeArgs {
  * moby refuses any extraction onto a read-only root, even of a path inside a volume (moby/moby,
  * daemon/archive_unix.go, checkWritablePath). So the files are uploaded into this volume through a loader container
  * that is created and never started, and the read-only container mounts the volume read-only at BACKUP_TOOLS_DIR.
- * Uploads replace the loader when they change; files reach the volume as root's, mode 0755 or 0644.
+ * Uploads replace the loader when they change; the tools reach the volume as root's (0755, 0644), the secrets as the
+ * reader's (0400), as Postgis uploads its password files.
  */
 export function filesVolume(name: string, args: FilesVolumeArgs, parent: pulumi.Resource): { volume: docker.Volume; loader: docker.Container } {
     const dockerName = `${args.namePrefix}-${args.role}`;
@@ -30,25 +36,28 @@ export function filesVolume(name: string, args: FilesVolumeArgs, parent: pulumi.
         ...Object.entries(args.secrets).map(([file, content]) => ({
             file: `${BACKUP_TOOLS_DIR}/${file}`,
             content: pulumi.secret(content),
-            permissions: "0644",
+            owner: args.reader.uid,
+            group: args.reader.gid,
+            permissions: "0400",
         })),
     ];
-    // Not under withContainerDefaults: it never runs, so it needs no restart policy, limits or logs, and a restart
-    // policy would have Docker start it when the daemon restarts.
+    // Never started, and so never restarted either, whatever its restart policy (moby daemon.go restores only containers
+    // that HasBeenStartedBefore): the defaults are for the policy's sake; it needs no more than the smallest limits.
     const loader = new docker.Container(
         `${name}-files`,
-        {
-            name: dockerName,
-            image: args.image,
-            start: false,
-            mustRun: false,
-            restart: "no",
-            // Were someone to start it, it would exit at once.
-            entrypoints: ["true"],
-            volumes: [{ volumeName: volume.name, containerPath: BACKUP_TOOLS_DIR }],
-            uploads,
-            labels: toLabelList(instanceLabels(args.namePrefix, args.role)),
-        },
+        withContainerDefaults(
+            { namePrefix: args.namePrefix, role: args.role, memoryMb: LOADER_MEMORY_MB, cpus: LOADER_CPUS },
+            {
+                image: args.image,
+                start: false,
+                mustRun: false,
+                // Were someone to start it, it would exit at once.
+                entrypoints: ["true"],
+                capabilities: { drops: ["ALL"] },
+                volumes: [{ volumeName: volume.name, containerPath: BACKUP_TOOLS_DIR }],
+                uploads,
+            },
+        ),
         { parent, dependsOn: [volume] },
     );
     return { volume, loader };

@@ -1,15 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { DEFAULT_BACKUP_RETENTION, DEFAULT_MEMORY_MB, DEFAULT_RESTIC_IMAGE, MIN_MEMORY_MB } from "../defaults";
+import { DEFAULT_BACKUP_RETENTION, DEFAULT_CPUS, DEFAULT_MEMORY_MB, DEFAULT_RESTIC_IMAGE, MIN_MEMORY_MB } from "../defaults";
 import { arg, type EntriesFor, resolveOrThrow, spec } from "../shared/args";
-import { dockerNamePrefix, imageReference, memoryMb } from "../shared/checks";
+import { cpuLimit, dockerNamePrefix, imageReference, memoryMb } from "../shared/checks";
 import { pullImage, withContainerDefaults } from "../shared/container";
 import { keepCount, s3Repository } from "./checks";
 import { filesVolume } from "./files-volume";
-import { awsCredentialsFile, BACKUP_TOOLS_DIR, OFFSITE_COMMAND, offsiteTools, toolsDigest } from "./scripts";
+import { awsCredentialsFile, BACKUP_TOOLS_DIR, BACKUP_USER, OFFSITE_COMMAND, offsiteTools, toolsDigest } from "./scripts";
 
-/** The backups' owner (see BACKUP_USER): the copy reads them as that user, no capability needed. */
-const OFFSITE_USER = "999:999";
+/** The backups' owner (BACKUP_USER): the copy reads them as that user, no capability needed. */
+const OFFSITE_USER = BACKUP_USER;
 const PASSWORD_FILE = "restic-password";
 const CREDENTIALS_FILE = "aws-credentials";
 
@@ -38,6 +38,8 @@ export interface OffsiteCopyArgs {
     image?: string;
     /** Memory limit of the container in MiB (at least 128, default 512). */
     memoryMb?: number;
+    /** CPU limit of the container, in CPUs (0.1 to 9.99); default 0.5. */
+    cpus?: string;
 }
 
 type Wired = "backupVolumeName" | "backupDir";
@@ -53,6 +55,7 @@ export const OFFSITE_COPY_SPEC = spec({
     keepMonthly: arg.withDefault<number>(DEFAULT_BACKUP_RETENTION.monthly, { check: keepCount(0) }),
     image: arg.withDefault<string>(DEFAULT_RESTIC_IMAGE, { check: imageReference }),
     memoryMb: arg.withDefault<number>(DEFAULT_MEMORY_MB.offsiteCopy, { check: memoryMb(MIN_MEMORY_MB.offsiteCopy) }),
+    cpus: arg.withDefault<string>(DEFAULT_CPUS.offsiteCopy, { check: cpuLimit }),
 } satisfies EntriesFor<OffsiteCopyArgs, Wired>);
 
 /**
@@ -82,6 +85,7 @@ export class OffsiteCopy extends pulumi.ComponentResource {
                 image,
                 tools,
                 secrets: { [PASSWORD_FILE]: settings.password, [CREDENTIALS_FILE]: credentials },
+                reader: OFFSITE_USER,
             },
             this,
         );
@@ -91,10 +95,10 @@ export class OffsiteCopy extends pulumi.ComponentResource {
         const container = new docker.Container(
             name,
             withContainerDefaults(
-                { namePrefix, role: "backup-offsite", memoryMb: settings.memoryMb },
+                { namePrefix, role: "backup-offsite", memoryMb: settings.memoryMb, cpus: settings.cpus },
                 {
                     image,
-                    user: OFFSITE_USER,
+                    user: `${OFFSITE_USER.uid}:${OFFSITE_USER.gid}`,
                     entrypoints: [OFFSITE_COMMAND],
                     command: ["loop"],
                     envs: [

@@ -6,6 +6,13 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
+/**
+ * The user the backup runs as: `postgres` of the Debian-based postgis/postgis images (docker-library/postgres pins it
+ * to 999:999), which is also the user GeoStack's GeoServer image runs as (images/geoserver/Dockerfile,
+ * GEOSERVER_UID/GID), so the backup reads the GeoServer data directory as its owner.
+ */
+export const BACKUP_USER = { uid: "999", gid: "999" };
+
 /** Where the backup containers find the files below (a read-only volume; see files-volume.ts). */
 export const BACKUP_TOOLS_DIR = "/opt/geostack";
 export const BACKUP_COMMAND = `${BACKUP_TOOLS_DIR}/geostack-backup`;

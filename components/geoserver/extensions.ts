@@ -1,3 +1,5 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import type { Check } from "../shared/args";
 
 /**
@@ -86,12 +88,70 @@ export function unknownExtensions(version: string, names: readonly string[]): st
     return names.filter((name) => !known.includes(name));
 }
 
-/** The check of an extension list against the version it is built for. */
+/**
+ * Extensions that run GDAL's native code: the GDAL raster formats through its Java bindings, and the OGR output
+ * formats through its ogr2ogr. The official image has neither, but its `-gdal` variant of each release, published from
+ * 2.28.0 on (geoserver/docker README, RELEASE.md; built with BUILD_GDAL=true), has both: GeoStack's image is then built
+ * on that variant.
+ */
+export const GDAL_EXTENSIONS = ["gdal", "ogr-wfs", "ogr-wps"];
+const GDAL_VARIANT_SINCE = [2, 28];
+
+/** Extensions that would load without the native library they need, and silently do without it: refused. */
+export const NATIVE_LIBRARY_MISSING: Readonly<Record<string, string>> = {
+    "libjpeg-turbo": "the native libjpeg-turbo (TurboJPEG) library, which no official GeoServer image has: GeoServer would fall back to its own JPEG encoder",
+};
+
+/** The tag suffix of the official image GeoStack's image is built on: `-gdal` when an extension needs GDAL. */
+export function baseImageVariant(extensions: readonly string[]): "" | "-gdal" {
+    return extensions.some((name) => GDAL_EXTENSIONS.includes(name)) ? "-gdal" : "";
+}
+
+/** The check of an extension list against the version it is built for: official names, whose native needs are met. */
 export function extensionList(geoserverVersion: string): Check<string[]> {
     return (names) => {
         const unknown = unknownExtensions(geoserverVersion, names);
-        return unknown.length === 0
+        if (unknown.length > 0) {
+            return `official GeoServer ${releaseLineOf(geoserverVersion)} extension names; unknown: ${unknown.join(", ")}; known: ${knownExtensions(geoserverVersion).join(", ")}`;
+        }
+        const unmet = names.filter((name) => name in NATIVE_LIBRARY_MISSING);
+        if (unmet.length > 0)
+            return `extensions whose native libraries the image has; ${unmet.map((name) => `${name} needs ${NATIVE_LIBRARY_MISSING[name]}`).join("; ")}`;
+        const [major, minor] = geoserverVersion.split(".").map(Number);
+        const gdal = names.filter((name) => GDAL_EXTENSIONS.includes(name));
+        const variantPublished = major > GDAL_VARIANT_SINCE[0] || (major === GDAL_VARIANT_SINCE[0] && minor >= GDAL_VARIANT_SINCE[1]);
+        return gdal.length === 0 || variantPublished
             ? undefined
-            : `official GeoServer ${releaseLineOf(geoserverVersion)} extension names; unknown: ${unknown.join(", ")}; known: ${knownExtensions(geoserverVersion).join(", ")}`;
+            : `GeoServer ${GDAL_VARIANT_SINCE.join(".")}.0 or later for ${gdal.join(", ")}: they need GDAL, which only the official image's -gdal variant has, published from ${GDAL_VARIANT_SINCE.join(".")}.0`;
     };
+}
+
+/** The file of the image's build context that pins each extension zip's sha256 (sha256sum's format). */
+export const EXTENSION_PINS_FILE = "extension-checksums.sha256";
+
+export interface ExtensionPin {
+    sha256: string;
+    zip: string;
+}
+
+/** The zip the image build downloads for an extension: `geoserver-<version>-<name>-plugin.zip`. */
+export function extensionZip(geoserverVersion: string, name: string): string {
+    return `geoserver-${geoserverVersion}-${name}-plugin.zip`;
+}
+
+/** The pins of a pin file's text, by zip name (comments and blank lines skipped, as `sha256sum --check` reads it). */
+export function parsePins(text: string): Map<string, string> {
+    const pins = new Map<string, string>();
+    for (const line of text.split("\n")) {
+        const match = line.match(/^([0-9a-f]{64}) [ *](\S+)$/);
+        if (match) pins.set(match[2], match[1]);
+    }
+    return pins;
+}
+
+/** The zips of `extensions` that the pin file in `context` does not pin (a missing file pins nothing). */
+export function unpinnedZips(context: string, geoserverVersion: string, extensions: readonly string[]): string[] {
+    const file = path.join(context, EXTENSION_PINS_FILE);
+    const pins = fs.existsSync(file) ? parsePins(fs.readFileSync(file, "utf8")) : new Map<string, string>();
+    return [...new Set(extensions)].map((name) => extensionZip(geoserverVersion, name)).filter((zip) => !pins.has(zip));
 }

@@ -1,6 +1,6 @@
-import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { baseImageVariant } from "./extensions";
 
 /** The Dockerfile's folder, in this repository and in both packages of the components. */
 export const GEOSERVER_IMAGE_CONTEXT = "images/geoserver";
@@ -19,61 +19,6 @@ export function defaultImageContext(from: string = __dirname): string {
     return path.relative(process.cwd(), path.join(dir, GEOSERVER_IMAGE_CONTEXT)).split(path.sep).join("/");
 }
 
-/** A file of the build context: its path relative to the context folder (with `/`) and its content. */
-export interface BuildFile {
-    path: string;
-    content: Buffer;
-}
-
-/** Every file under the context folder, sorted by path, so that the fingerprint does not depend on the file system. */
-export function readBuildContext(dir: string): BuildFile[] {
-    const files: BuildFile[] = [];
-    const walk = (relative: string) => {
-        for (const entry of fs.readdirSync(path.join(dir, relative), { withFileTypes: true })) {
-            const child = relative ? `${relative}/${entry.name}` : entry.name;
-            if (entry.isDirectory()) walk(child);
-            else if (entry.isFile()) files.push({ path: child, content: fs.readFileSync(path.join(dir, child)) });
-        }
-    };
-    walk("");
-    return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-}
-
-export interface BuildInputs {
-    files: BuildFile[];
-    buildArgs: Record<string, string>;
-    platform: string;
-}
-
-/**
- * sha256 (hex) of everything that makes the image: the context files (paths and contents), the build args and the
- * platform. The same inputs always give the same fingerprint; any change to them gives another.
- */
-export function buildFingerprint(inputs: BuildInputs): string {
-    const hash = crypto.createHash("sha256");
-    const field = (text: string | Buffer) => {
-        const bytes = typeof text === "string" ? Buffer.from(text, "utf8") : text;
-        // Length-prefixed, so that no two different inputs can concatenate to the same bytes.
-        hash.update(`${bytes.length}:`);
-        hash.update(bytes);
-    };
-    for (const file of inputs.files) {
-        field(file.path);
-        field(file.content);
-    }
-    for (const name of Object.keys(inputs.buildArgs).sort()) {
-        field(name);
-        field(inputs.buildArgs[name]);
-    }
-    field(inputs.platform);
-    return hash.digest("hex");
-}
-
-/** The second tag of a build: `<geoserverVersion>-<first 12 hex digits of the fingerprint>`. */
-export function buildTag(geoserverVersion: string, fingerprint: string): string {
-    return `${geoserverVersion}-${fingerprint.slice(0, 12)}`;
-}
-
 /** Extension names as the build arg takes them: sorted, without duplicates, comma-separated. */
 export function extensionsBuildArg(extensions: readonly string[]): string {
     return [...new Set(extensions)].sort().join(",");
@@ -82,23 +27,19 @@ export function extensionsBuildArg(extensions: readonly string[]): string {
 export interface GeoServerBuildArgs {
     geoserverVersion: string;
     extensions: readonly string[];
+    /** Install extension zips that the pin file does not pin (trust on first use). */
+    allowUnpinnedExtensions: boolean;
     /** Repository URL for the source label; "" when unknown. */
     source: string;
 }
 
-/**
- * The Dockerfile's build args that make the image (the fingerprint covers them). IMAGE_REVISION, the fingerprint
- * itself, is added on top.
- */
+/** The Dockerfile's build args: everything the image is made from besides the build context's files. */
 export function geoserverBuildArgs(args: GeoServerBuildArgs): Record<string, string> {
     return {
         GEOSERVER_VERSION: args.geoserverVersion,
+        GEOSERVER_BASE_VARIANT: baseImageVariant(args.extensions),
         GEOSERVER_EXTENSIONS: extensionsBuildArg(args.extensions),
+        GEOSERVER_EXTENSIONS_ALLOW_UNPINNED: String(args.allowUnpinnedExtensions),
         IMAGE_SOURCE: args.source,
-        // BuildKit's own: records cache metadata in the pushed image, so that the next build can take layers from it.
-        BUILDKIT_INLINE_CACHE: "1",
     };
 }
-
-/** The build arg carrying the fingerprint into the `org.opencontainers.image.revision` label. */
-export const REVISION_BUILD_ARG = "IMAGE_REVISION";

@@ -8,6 +8,7 @@ import {
     routerLabels,
     securityHeaderLabels,
 } from "../shared/edge";
+import { corsLabels } from "./cors";
 
 export const GEOSERVER_CONTEXT_PATH = "/geoserver";
 export const GEOSERVER_PORT = 8080;
@@ -19,7 +20,9 @@ export interface PathCondition {
     unless?: string;
 }
 
-const OGC_SERVICES = "(wms|wfs|wcs|wmts|ows|gwc/service)";
+// ogc/features: OGC API Features (the ogcapi-features extension), WFS's successor. The other OGC API paths (processes,
+// styles, ...) are not public services and stay admin.
+const OGC_SERVICES = "(wms|wfs|wcs|wmts|ows|gwc/service|ogc/features)";
 
 /**
  * What the public may reach: the OGC services (GeoWebCache's tile services, but not its REST API at /gwc/rest), the
@@ -35,15 +38,25 @@ export const PUBLIC_PATH_CONDITIONS: PathCondition[] = [
     { matches: `^${GEOSERVER_CONTEXT_PATH}/(schemas|styles|www|openlayers3?)/` },
 ];
 
-/** Whether the public router takes this path: the same conditions the rule gives traefik, evaluated here. */
+/**
+ * Never public, whatever the path: a path parameter. traefik routes on the path with `;` kept (and `%3B` kept encoded,
+ * traefik's mux.go), while Tomcat strips `;...` from each segment before it resolves `..` (CoyoteAdapter
+ * parsePathParameters), so `/geoserver/wms/..;/web/` would match the public rule and land on the admin UI. No OGC
+ * request needs one; such a path goes to the admin router, where the allowlist applies.
+ */
+export const PATH_PARAMETER = ";|%3B";
+
+/** Whether the public router takes this routing path: the same conditions the rule gives traefik, evaluated here. */
 export function isPublicGeoserverPath(path: string): boolean {
+    if (new RegExp(PATH_PARAMETER).test(path)) return false;
     return PUBLIC_PATH_CONDITIONS.some((c) => new RegExp(c.matches).test(path) && !(c.unless !== undefined && new RegExp(c.unless).test(path)));
 }
 
 function publicPathRule(): string {
-    return PUBLIC_PATH_CONDITIONS.map((c) =>
+    const alternatives = PUBLIC_PATH_CONDITIONS.map((c) =>
         c.unless === undefined ? `PathRegexp(\`${c.matches}\`)` : `(PathRegexp(\`${c.matches}\`) && !PathRegexp(\`${c.unless}\`))`,
     ).join(" || ");
+    return `(${alternatives}) && !PathRegexp(\`${PATH_PARAMETER}\`)`;
 }
 
 export interface GeoserverRouteNames {
@@ -54,6 +67,7 @@ export interface GeoserverRouteNames {
     allowlist: string;
     headers: string;
     compress: string;
+    cors: string;
 }
 
 /** Every router, service and middleware is prefixed with `<project>-<stack>`, so two stacks behind one traefik never collide. */
@@ -67,6 +81,7 @@ export function geoserverRouteNames(namePrefix: string): GeoserverRouteNames {
         allowlist: `${base}-admin-allowlist`,
         headers: `${base}-headers`,
         compress: `${base}-compress`,
+        cors: `${base}-cors`,
     };
 }
 
@@ -76,16 +91,21 @@ export interface GeoserverRouteArgs {
     /** The network traefik reaches the container on (the container may be on several). */
     proxyNetworkName: string;
     edge: EdgePolicy;
+    /** Origins whose pages may read the public paths (cors.ts); empty: no CORS headers at all. */
+    corsAllowedOrigins?: string[];
 }
 
 /**
  * Two routers to GeoServer's port 8080: the public one for the OGC paths, rate-limited per client IP, and the admin
  * one for everything else under /geoserver, only from the allowlist (none when it is empty) and also rate-limited.
  */
-export function geoserverRouteLabels({ namePrefix, domain, proxyNetworkName, edge }: GeoserverRouteArgs): Record<string, string> {
+export function geoserverRouteLabels({ namePrefix, domain, proxyNetworkName, edge, corsAllowedOrigins = [] }: GeoserverRouteArgs): Record<string, string> {
     const names = geoserverRouteNames(namePrefix);
     const host = `Host(\`${domain}\`)`;
     const common = [names.rateLimit, names.headers, names.compress];
+    const cors = corsAllowedOrigins.length > 0;
+    // CORS on the public router only: the admin paths never answer another origin's pages.
+    const publicMiddlewares = cors ? [names.rateLimit, names.cors, names.headers, names.compress] : common;
     const admin =
         edge.adminAllowlist.length === 0
             ? {}
@@ -104,8 +124,9 @@ export function geoserverRouteLabels({ namePrefix, domain, proxyNetworkName, edg
         "traefik.enable": "true",
         "traefik.docker.network": proxyNetworkName,
         [`traefik.http.services.${names.service}.loadbalancer.server.port`]: String(GEOSERVER_PORT),
-        ...routerLabels(names.publicRouter, `${host} && (${publicPathRule()})`, PUBLIC_ROUTER_PRIORITY, edge.entrypoint, names.service, common),
+        ...routerLabels(names.publicRouter, `${host} && ${publicPathRule()}`, PUBLIC_ROUTER_PRIORITY, edge.entrypoint, names.service, publicMiddlewares),
         ...admin,
+        ...(cors ? corsLabels(names.cors, corsAllowedOrigins) : {}),
         ...rateLimitLabels(names.rateLimit, edge.rateLimit),
         ...securityHeaderLabels(names.headers, edge.tls),
         [`traefik.http.middlewares.${names.compress}.compress`]: "true",

@@ -11,6 +11,15 @@ export function postgresMajorOf(image: string): number | undefined {
     return match ? Number(match[1]) : undefined;
 }
 
+/**
+ * The image's postgres user: uid/gid 70 in the alpine variants, 999 in the Debian ones (docker-library/postgres
+ * Dockerfiles), as strings for the container's `user` and the uploads' owner.
+ */
+export function postgresUserOf(image: string): { uid: string; gid: string } {
+    const id = /alpine/.test(parseImageReference(image)?.tag ?? "") ? "70" : "999";
+    return { uid: id, gid: id };
+}
+
 /** PostgreSQL 18 images keep the cluster one level up and refuse to start on a volume at the old path. */
 export function postgresDataPath(major: number): string {
     return major >= 18 ? "/var/lib/postgresql" : "/var/lib/postgresql/data";

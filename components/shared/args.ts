@@ -77,9 +77,10 @@ export class InvalidInputError extends Error {
     }
 }
 
-/** One problem: the key, the value as given (never a secret's), and what is expected. */
+/** One problem: the key, the value as given (never a secret's, nor a password written into a URL), and what is expected. */
 export function problem(key: string, value: unknown, expected: string, secret = false): string {
-    return `${key} = ${secret ? "(secret, not shown)" : JSON.stringify(value)}: expected ${expected}`;
+    const shown = JSON.stringify(value)?.replace(/(\/\/)[^/?#"@]*@/g, "$1(credentials not shown)@");
+    return `${key} = ${secret ? "(secret, not shown)" : shown}: expected ${expected}`;
 }
 
 /** `check`'s verdict on a value as a problem, or undefined. */

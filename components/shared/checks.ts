@@ -41,20 +41,61 @@ export const cidrList: Check<string[]> = (value) => {
         : `IPv4 or IPv6 ranges in CIDR notation, such as 203.0.113.0/24 or 2001:db8::/32 (not CIDRs: ${bad.map((b) => JSON.stringify(b)).join(", ")})`;
 };
 
+/** Wider than this is a good part of the internet, not a team's addresses (0.0.0.0/0 and ::/0 are everyone). */
+// IPv6 /7 still admits the unique local range fc00::/7, as the dev stack does.
+const WIDEST_ADMIN_PREFIX = { 4: 8, 6: 7 } as const;
+
+/** CIDRs of the people who may administer: none so wide that it opens the admin UI to (much of) the internet. */
+export const adminCidrList: Check<string[]> = (value) => {
+    const notCidrs = cidrList(value);
+    if (notCidrs !== undefined) return notCidrs;
+    const tooWide = value.filter((entry) => {
+        const [address, prefix] = entry.split("/");
+        return Number(prefix) < WIDEST_ADMIN_PREFIX[isIP(address) as 4 | 6];
+    });
+    return tooWide.length === 0
+        ? undefined
+        : `the admins' own address ranges, none wider than /${WIDEST_ADMIN_PREFIX[4]} (IPv4) or /${WIDEST_ADMIN_PREFIX[6]} (IPv6): ${tooWide
+              .map((b) => JSON.stringify(b))
+              .join(", ")} would open the web UI and REST API to ${tooWide.some((b) => b.endsWith("/0")) ? "everyone" : "much of the internet"}`;
+};
+
+/** A Unix group ID other than root's. */
+export const groupId: Check<number> = (value) =>
+    Number.isInteger(value) && value >= 1 && value <= 2_147_483_647
+        ? undefined
+        : "a group ID, a whole number from 1 (the output of stat -c %g /var/run/docker.sock)";
+
 export const tcpPort: Check<number> = (value) => (Number.isInteger(value) && value >= 1 && value <= 65535 ? undefined : "an integer TCP port from 1 to 65535");
 
 export const requestRate: Check<number> = (value) =>
     Number.isInteger(value) && value >= 1 && value <= 1_000_000 ? undefined : "a whole number of requests, at least 1";
+
+/**
+ * Docker's --cpus, from 0.1 to 9.99. The provider reads the limit back through kreuzwerker's nanoInt64ToDecimalString,
+ * which turns 10 or more into "10." and 0.01 to 0.09 into "0.0" or "0.1": no value we could send would match, and
+ * `cpus` replaces the container whenever it differs.
+ */
+export const cpuLimit: Check<string> = (value) => {
+    const ok = /^\d(\.\d{1,2})?$/.test(value) && Number(value) >= 0.1;
+    return ok ? undefined : "a number of CPUs from 0.1 to 9.99 with at most two decimals, such as 2 or 1.5";
+};
 
 /** A container memory limit: below `min` MiB the process does not start reliably. */
 export function memoryMb(min: number): Check<number> {
     return (value) => (Number.isInteger(value) && value >= min && value <= 1_048_576 ? undefined : `a whole number of MiB, at least ${min}`);
 }
 
+/**
+ * The longest name derived from the prefix is `<prefix>-docker-socket-proxy` (20 more characters), and a container
+ * name must stay a DNS label (63 characters) to resolve on Docker's networks.
+ */
+export const MAX_NAME_PREFIX_LENGTH = 40;
+
 export const dockerNamePrefix: Check<string> = (value) =>
-    /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(value)
+    new RegExp(`^[a-z0-9][a-z0-9_-]{0,${MAX_NAME_PREFIX_LENGTH - 1}}$`).test(value)
         ? undefined
-        : "a prefix for Docker names: letters, digits, '_', '.', '-', starting with a letter or digit (e.g. geostack-dev)";
+        : `a prefix of lower-case letters, digits, '-' and '_', starting with a letter or digit, at most ${MAX_NAME_PREFIX_LENGTH} characters (e.g. geostack-dev): traefik reads a '.' in a router's name as a separator, and every container name must stay a DNS label`;
 
 export const userName: Check<string> = (value) =>
     /^[A-Za-z][A-Za-z0-9_.-]{0,62}$/.test(value) ? undefined : "a user name of letters, digits, '_', '.', '-', starting with a letter";
@@ -62,8 +103,16 @@ export const userName: Check<string> = (value) =>
 /** No whitespace (a registry user name). */
 export const token: Check<string> = (value) => (/^\S+$/.test(value) ? undefined : "no whitespace");
 
-export const httpsUrl: Check<string> = (value) =>
-    /^https:\/\/[^\s/$.?#][^\s]*$/.test(value) ? undefined : "an https:// URL, such as https://github.com/<owner>/geostack";
+export const httpsUrl: Check<string> = (value) => {
+    if (!/^https:\/\/[^\s/$.?#][^\s]*$/.test(value)) return "an https:// URL, such as https://github.com/<owner>/geostack";
+    // Written into a public image label: a token in it would be published with the image.
+    return hasCredentials(value) ? "an https:// URL without a user name or password in it (the label is public)" : undefined;
+};
+
+/** Whether a URL carries credentials (`https://user:token@host/...`). */
+export function hasCredentials(url: string): boolean {
+    return /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(url);
+}
 
 export const imageReference: Check<string> = (value) => (parseImageReference(value) ? undefined : "a Docker image reference such as registry/name:tag");
 

@@ -3,7 +3,7 @@
  * between them, the one `EdgePolicy` both sides derive from them, and the traefik middleware label vocabulary.
  */
 import { arg, problem, type Rule, type Settings } from "./args";
-import { certifiableDomain, cidrList, dnsName, emailAddress, requestRate } from "./checks";
+import { adminCidrList, certifiableDomain, dnsName, emailAddress, requestRate, tcpPort } from "./checks";
 import { DEFAULT_RATE_LIMIT } from "../defaults";
 
 /** traefik's entrypoints: `web` on :80, `websecure` on :443 (with TLS). */
@@ -19,10 +19,13 @@ export const EDGE_ARGS = {
     domain: arg.required<string>("string", { check: dnsName }),
     tls: arg.withDefault(false),
     acmeEmail: arg.optional<string>("string", { check: emailAddress }),
-    adminAllowlist: arg.withDefault<string[]>([], { check: cidrList }),
+    adminAllowlist: arg.withDefault<string[]>([], { check: adminCidrList }),
     rateLimitAverage: arg.withDefault<number>(DEFAULT_RATE_LIMIT.average, { check: requestRate }),
     rateLimitBurst: arg.withDefault<number>(DEFAULT_RATE_LIMIT.burst, { check: requestRate }),
     dashboard: arg.withDefault(false),
+    /** The Docker host's ports traefik's web (:80) and, with tls, websecure (:443) entrypoints are published on. */
+    httpPort: arg.withDefault<number>(80, { check: tcpPort }),
+    httpsPort: arg.withDefault<number>(443, { check: tcpPort }),
 };
 type EdgeArgs = typeof EDGE_ARGS;
 
@@ -42,6 +45,17 @@ export const EDGE_RULES: Rule<EdgeArgs>[] = [
         },
     },
     {
+        keys: ["tls", "httpPort", "httpsPort"],
+        check: ({ tls, httpPort, httpsPort }, name) =>
+            tls && httpPort === httpsPort
+                ? problem(
+                      name("httpsPort"),
+                      httpsPort,
+                      `another port than ${name("httpPort")} (${httpPort}), since ${name("tls")} is true and traefik publishes both`,
+                  )
+                : undefined,
+    },
+    {
         keys: ["dashboard", "adminAllowlist"],
         check: ({ dashboard, adminAllowlist }, name) =>
             dashboard && adminAllowlist.length === 0
@@ -53,6 +67,28 @@ export const EDGE_RULES: Rule<EdgeArgs>[] = [
                 : undefined,
     },
 ];
+
+/** Second-level names reserved for documentation (RFC 2606): valid DNS names that Let's Encrypt will not certify or mail. */
+const PLACEHOLDER_DOMAINS = ["example.com", "example.net", "example.org"];
+const isPlaceholder = (name: string) => PLACEHOLDER_DOMAINS.some((domain) => name === domain || name.endsWith(`.${domain}`));
+
+/**
+ * Warnings for edge values left at a documentation placeholder while TLS is on: the program runs (the committed prod
+ * stack must render), but Let's Encrypt refuses the name (issuance policy) and the account e-mail ("contact email has
+ * forbidden domain"), so the deployment would serve no certificate.
+ */
+export function placeholderWarnings(settings: { tls: boolean; domain?: string; acmeEmail?: string }): string[] {
+    if (!settings.tls) return [];
+    const warnings: string[] = [];
+    if (settings.domain !== undefined && isPlaceholder(settings.domain)) {
+        warnings.push(`domain ${settings.domain} is a documentation placeholder: Let's Encrypt will not issue it a certificate; set your server's name`);
+    }
+    const mailDomain = settings.acmeEmail?.split("@")[1]?.toLowerCase();
+    if (mailDomain !== undefined && isPlaceholder(mailDomain)) {
+        warnings.push(`acmeEmail ${settings.acmeEmail} is a documentation placeholder: Let's Encrypt refuses an account with it; set a real address`);
+    }
+    return warnings;
+}
 
 /**
  * The edge args a component takes (`keys`), and the rules among them (typed loosely: a component may relax an
@@ -70,19 +106,30 @@ export interface EdgePolicy {
     scheme: "http" | "https";
     /** The entrypoint routers are on. */
     entrypoint: string;
+    /** The Docker host's port that entrypoint is published on: what the public URLs carry when it is not the scheme's own. */
+    port: number;
     /** CIDRs of the admin routers; empty: no admin router. */
     adminAllowlist: string[];
     rateLimit: { average: number; burst: number };
 }
 
-export function edgePolicy(settings: Pick<Settings<EdgeArgs>, "tls" | "adminAllowlist" | "rateLimitAverage" | "rateLimitBurst">): EdgePolicy {
+export function edgePolicy(
+    settings: Pick<Settings<EdgeArgs>, "tls" | "adminAllowlist" | "rateLimitAverage" | "rateLimitBurst" | "httpPort" | "httpsPort">,
+): EdgePolicy {
     return {
         tls: settings.tls,
         scheme: settings.tls ? "https" : "http",
         entrypoint: settings.tls ? ENTRYPOINTS.websecure : ENTRYPOINTS.web,
+        port: settings.tls ? settings.httpsPort : settings.httpPort,
         adminAllowlist: settings.adminAllowlist,
         rateLimit: { average: settings.rateLimitAverage, burst: settings.rateLimitBurst },
     };
+}
+
+/** `<scheme>://<host>`, with the port when it is not the scheme's own (80 for http, 443 for https). */
+export function publicOrigin(edge: EdgePolicy, host: string): string {
+    const standard = edge.scheme === "https" ? 443 : 80;
+    return `${edge.scheme}://${host}${edge.port === standard ? "" : `:${edge.port}`}`;
 }
 
 /** Labels of a per-client-IP rate limit middleware (traefik's default source is the TCP peer: no proxy in front). */

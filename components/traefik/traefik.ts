@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as random from "@pulumi/random";
-import { DEFAULT_MEMORY_MB, DEFAULT_TRAEFIK_IMAGE, MIN_MEMORY_MB } from "../defaults";
+import { DEFAULT_CPUS, DEFAULT_MEMORY_MB, DEFAULT_TRAEFIK_IMAGE, MIN_MEMORY_MB } from "../defaults";
 import { arg, type Check, type EntriesFor, resolveOrThrow, spec } from "../shared/args";
-import { dnsName, dockerNamePrefix, imageReference, memoryMb } from "../shared/checks";
+import { cpuLimit, dnsName, dockerNamePrefix, groupId, imageReference, memoryMb } from "../shared/checks";
 import { pullImage, withContainerDefaults } from "../shared/container";
-import { edgePolicy, edgeSpec } from "../shared/edge";
+import { edgePolicy, edgeSpec, placeholderWarnings, publicOrigin } from "../shared/edge";
 import { parseImageReference } from "../shared/image-ref";
 import { dashboardHost, dashboardLabels, DASHBOARD_USER } from "./dashboard";
 import { ACME_STORAGE_DIR, traefikFlags } from "./flags";
@@ -34,6 +34,8 @@ export interface TraefikProxyArgs {
     image?: string;
     /** Memory limit of the container in MiB (at least 64); default 256. */
     memoryMb?: number;
+    /** CPU limit of the container, in CPUs (0.1 to 9.99); default 1. */
+    cpus?: string;
     /** HTTPS on :443 with Let's Encrypt certificates, :80 redirecting to it. Needs `acmeEmail` and a public domain. */
     tls?: boolean;
     /** Contact e-mail of the Let's Encrypt account; required when `tls` is true. */
@@ -50,11 +52,25 @@ export interface TraefikProxyArgs {
     rateLimitBurst?: number;
     /** Protects the ACME volume from `pulumi destroy`, like the data volumes. */
     protectData?: boolean;
-    /** A tecnativa/docker-socket-proxy image for the Docker API proxy. */
+    /** An official haproxy image (alpine variant) for the Docker API proxy. */
     dockerSocketProxyImage?: string;
+    /** The group owning the Docker socket on the host: the Docker API proxy then runs unprivileged in that group. */
+    dockerSocketGroupId?: number;
+    /** The Docker host's port for plain HTTP (default 80): another one lets two stacks share a host. */
+    httpPort?: number;
+    /** The Docker host's port for HTTPS (default 443). Let's Encrypt validates on 443: another one needs 443 forwarded to it. */
+    httpsPort?: number;
+    /**
+     * Publishes the ports on IPv6 as well as IPv4 (default true). traefik sees an IPv6 client's own address (its
+     * allowlist and rate limits need it) only if the proxy network has IPv6 enabled, as GeoStack's has; on an IPv4-only
+     * network Docker relays IPv6 clients through its proxy, from the network's gateway address.
+     */
+    ipv6?: boolean;
+    /** Publishes the ports on the loopback addresses only (127.0.0.1, ::1): a laptop, not offered to its network. */
+    loopbackOnly?: boolean;
 }
 
-const edge = edgeSpec("domain", "tls", "acmeEmail", "dashboard", "adminAllowlist", "rateLimitAverage", "rateLimitBurst");
+const edge = edgeSpec("domain", "tls", "acmeEmail", "dashboard", "adminAllowlist", "rateLimitAverage", "rateLimitBurst", "httpPort", "httpsPort");
 
 export const TRAEFIK_SPEC = spec(
     {
@@ -64,9 +80,13 @@ export const TRAEFIK_SPEC = spec(
         domain: arg.optional<string>("string", { check: dnsName }),
         image: arg.withDefault<string>(DEFAULT_TRAEFIK_IMAGE, { check: supportedTraefik }),
         memoryMb: arg.withDefault<number>(DEFAULT_MEMORY_MB.traefik, { check: memoryMb(MIN_MEMORY_MB.traefik) }),
+        cpus: arg.withDefault<string>(DEFAULT_CPUS.traefik, { check: cpuLimit }),
         acmeStaging: arg.withDefault(false),
         protectData: arg.withDefault(false),
         dockerSocketProxyImage: arg.optional<string>("string", { check: imageReference }),
+        dockerSocketGroupId: arg.optional<number>("integer", { check: groupId }),
+        ipv6: arg.withDefault(true),
+        loopbackOnly: arg.withDefault(false),
     } satisfies EntriesFor<TraefikProxyArgs, "proxyNetworkName">,
     [
         ...edge.rules,
@@ -78,16 +98,23 @@ export const TRAEFIK_SPEC = spec(
     ],
 );
 
+/** The host addresses traefik's ports are published on: every address, or loopback only; IPv4 first, as Docker lists them. */
+export function publishAddresses(settings: { ipv6: boolean; loopbackOnly: boolean }): string[] {
+    const addresses = settings.loopbackOnly ? ["127.0.0.1", "::1"] : ["0.0.0.0", "::"];
+    return settings.ipv6 ? addresses : addresses.slice(0, 1);
+}
+
 /**
- * The reverse proxy: the only container publishing ports (80, and 443 with TLS). It reads the Docker API through a
- * filtering socket proxy, never the socket itself, and runs read-only with only NET_BIND_SERVICE.
+ * The reverse proxy: the only container publishing ports (80, and 443 with TLS, on IPv4 and IPv6). It routes only the
+ * containers of its own stack, reads the Docker API through a filtering socket proxy, never the socket itself, and
+ * runs read-only with only NET_BIND_SERVICE.
  */
 export class TraefikProxy extends pulumi.ComponentResource {
     /** `<namePrefix>-traefik` */
     readonly containerName: pulumi.Output<string>;
     /** `<namePrefix>-docker-socket-proxy` */
     readonly socketProxyContainerName: pulumi.Output<string>;
-    /** `<scheme>://traefik.<domain>/dashboard/`, or empty when the dashboard is off. */
+    /** `<scheme>://traefik.<domain>[:<port>]/dashboard/`, or empty when the dashboard is off. */
     readonly dashboardUrl: pulumi.Output<string>;
     /** Basic-auth password of `admin` on the dashboard (secret); empty without TLS or dashboard. */
     readonly dashboardPassword: pulumi.Output<string>;
@@ -98,8 +125,14 @@ export class TraefikProxy extends pulumi.ComponentResource {
         const namePrefix = settings.namePrefix ?? name;
         const { tls, dashboard, domain } = settings;
         const policy = edgePolicy(settings);
+        // The domain is GeoServer's to warn about (GeoStack passes both the same one).
+        for (const warning of placeholderWarnings({ tls, acmeEmail: settings.acmeEmail })) pulumi.log.warn(warning, this);
 
-        const socketProxy = new DockerSocketProxy(`${name}-docker-socket-proxy`, { namePrefix, image: settings.dockerSocketProxyImage }, { parent: this });
+        const socketProxy = new DockerSocketProxy(
+            `${name}-docker-socket-proxy`,
+            { namePrefix, image: settings.dockerSocketProxyImage, socketGroupId: settings.dockerSocketGroupId },
+            { parent: this },
+        );
 
         // Always retained: a destroyed stack leaves acme.json on the host, and the next `up` (Docker creates a volume
         // of an existing name by reusing it) finds its certificates instead of asking Let's Encrypt again.
@@ -118,19 +151,29 @@ export class TraefikProxy extends pulumi.ComponentResource {
                   )
             : undefined;
 
-        const ports: docker.types.input.ContainerPort[] = [{ internal: 80, external: 80, ip: "0.0.0.0", protocol: "tcp" }];
-        if (tls) ports.push({ internal: 443, external: 443, ip: "0.0.0.0", protocol: "tcp" });
+        // Ordered as the provider reads them back (by container port, IPv4 first), or every `up` would replace traefik.
+        const published: [number, number][] = tls
+            ? [
+                  [80, settings.httpPort],
+                  [443, settings.httpsPort],
+              ]
+            : [[80, settings.httpPort]];
+        const ports: docker.types.input.ContainerPort[] = published.flatMap(([internal, external]) =>
+            publishAddresses(settings).map((ip) => ({ internal, external, ip, protocol: "tcp" })),
+        );
 
         const container = new docker.Container(
             name,
             withContainerDefaults(
-                { namePrefix, role: "traefik", memoryMb: settings.memoryMb, labels },
+                { namePrefix, role: "traefik", memoryMb: settings.memoryMb, cpus: settings.cpus, labels },
                 {
                     image: pullImage(name, settings.image, this).imageId,
                     command: pulumi.all([args.proxyNetworkName, socketProxy.endpoint]).apply(([proxyNetworkName, dockerEndpoint]) =>
                         traefikFlags({
                             proxyNetworkName,
                             dockerEndpoint,
+                            instance: namePrefix,
+                            httpsPort: settings.httpsPort,
                             tls,
                             acmeEmail: settings.acmeEmail,
                             acmeStaging: settings.acmeStaging,
@@ -153,7 +196,8 @@ export class TraefikProxy extends pulumi.ComponentResource {
                         startPeriod: "10s",
                     },
                     wait: true,
-                    waitTimeout: 60,
+                    // traefik answers its ping within a second or two; a bad static config exits at once (and restarts).
+                    waitTimeout: 30,
                 },
             ),
             { parent: this, dependsOn: [socketProxy] },
@@ -161,7 +205,7 @@ export class TraefikProxy extends pulumi.ComponentResource {
 
         this.containerName = container.name;
         this.socketProxyContainerName = socketProxy.containerName;
-        this.dashboardUrl = pulumi.output(dashboard ? `${policy.scheme}://${dashboardHost(domain!)}/dashboard/` : "");
+        this.dashboardUrl = pulumi.output(dashboard ? `${publicOrigin(policy, dashboardHost(domain!))}/dashboard/` : "");
         this.dashboardPassword = pulumi.secret(password?.result ?? "");
         this.registerOutputs({
             containerName: this.containerName,

@@ -84,7 +84,7 @@ describe("Backup given only what it needs", () => {
         const c = container("plain").inputs;
         expect(c).toMatchObject({ user: "999:999", readOnly: true, init: true, capabilities: { drops: ["ALL"] }, restart: "unless-stopped" });
         expect(c.securityOpts).toEqual(["no-new-privileges:true"]);
-        expect(c).toMatchObject({ memory: 512, memorySwap: 512 });
+        expect(c).toMatchObject({ memory: 512, cpus: "1.0" });
         expect(c.tmpfs).toEqual({ "/tmp": "rw,noexec,nosuid,size=64m" });
         expect(labelsOf(container("plain"))).toMatchObject({ "geostack.instance": "plain", "geostack.role": "backup" });
         expect(c.entrypoints).toEqual(["/opt/geostack/geostack-backup"]);
@@ -118,9 +118,10 @@ describe("Backup given only what it needs", () => {
         expect(c).toMatchObject({ wait: true, waitTimeout: 180 });
     });
 
-    it("reads the password from a file: a secret upload of the loader, never in the container's environment or command", () => {
-        const file = uploads("plain-files").find((u) => u.file === "/opt/geostack/db-password");
+    it("reads the password from a file: a secret upload of the loader, its own (0400), never in its environment or command", () => {
+        const file = uploads("plain-files").find((u) => u.file === "/opt/geostack/db-password") as any;
         expect(file?.content).toBe(PASSWORD);
+        expect([file.owner, file.group, file.permissions]).toEqual(["999", "999", "0400"]);
         expect(isSecret(container("plain-files").inputs.uploads)).toBe(true);
         expect(envOf(container("plain")).BACKUP_DB_PASSWORD_FILE).toBe("/opt/geostack/db-password");
         for (const r of mocks.resources) expect(plainStrings(r.inputs).join("\n"), r.name).not.toContain(PASSWORD);
@@ -140,13 +141,13 @@ describe("Backup given only what it needs", () => {
         expect(uploads("plain-files").find((u) => u.file === "/opt/geostack/geostack-backup")?.permissions).toBe("0755");
     });
 
-    it("loads the files through a container that is never started and never restarted", () => {
+    it("loads the files through a container that is never started (and so never restarted either)", () => {
         expect(container("plain-files").inputs).toMatchObject({
             name: "plain-backup-files",
             image: "sha256:postgis-image-id",
             start: false,
             mustRun: false,
-            restart: "no",
+            entrypoints: ["true"],
             volumes: [{ volumeName: "plain-backup-files", containerPath: "/opt/geostack" }],
         });
         expect(container("plain").options.dependencies).toContain(container("plain-files").urn);
@@ -234,6 +235,7 @@ describe("Backup refuses bad args before registering anything", () => {
         { args: { keepWeekly: 1001 } },
         { args: { keepMonthly: -1 } },
         { args: { memoryMb: 100 } },
+        { args: { cpus: "lots" } },
         { args: { offsiteRepository: "sftp:backup@host:/srv/restic" } },
         {
             args: { offsiteRepository: "s3:s3.example.net/bucket" },
@@ -266,6 +268,7 @@ describe("OffsiteCopy refuses bad args before registering anything", () => {
         { args: { keepMonthly: -3 } },
         { args: { image: "Not An Image" } },
         { args: { memoryMb: 64 } },
+        { args: { cpus: "12" } },
     ];
 
     it("has a case for every arg with a check and every rule", () => {

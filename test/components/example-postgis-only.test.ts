@@ -27,6 +27,7 @@ describe("example postgis-only-ts", () => {
             "docker:index/volume:Volume database-data-pg17",
             "geostack:index:Postgis database",
             "random:index/randomPassword:RandomPassword database-geoserver-password",
+            "random:index/randomPassword:RandomPassword database-monitor-password",
             "random:index/randomPassword:RandomPassword database-superuser-password",
         ]);
         expect(mocks.get(NETWORK, "app").inputs).toMatchObject({ name: "postgis-only-dev-app", internal: true });

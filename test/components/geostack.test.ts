@@ -14,7 +14,18 @@ describe("GeoStack given only a domain", () => {
         pulumi.runtime.setAllConfig({});
         mocks = installMocks("some-other-project", "staging");
         stack = new GeoStack("gs", { domain: "gs.example.org" });
+        new GeoStack("official", { domain: "gs.example.org", geoserverImage: "docker.osgeo.org/geoserver:2.28.4", geoserverImageStartsAsRoot: true });
         await registrationsDone();
+    });
+
+    it("runs the GeoServer image it builds (uid 999) with no capability; a prebuilt one that starts as root keeps what stepping down needs", () => {
+        const capabilities = (name: string) =>
+            mocks.resources.find((r) => r.type === "docker:index/container:Container" && r.name === name)?.inputs.capabilities;
+        expect(capabilities("gs-geoserver")).toEqual({ drops: ["ALL"] });
+        expect(capabilities("official-geoserver")).toEqual({
+            drops: ["ALL"],
+            adds: ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_SETGID", "CAP_SETUID"],
+        });
     });
 
     it("prefixes every name with the component name", async () => {
@@ -71,20 +82,32 @@ describe("GeoStack with any one invalid argument of any child registers no resou
         { args: { postgisImage: "postgres:17" } },
         { args: { traefikImage: "traefik:v2.10" } },
         { args: { geoserverAdminUser: "1admin" } },
+        { args: { geoserverWorkspace: "gis maps" } },
+        { args: { geoserverStore: "a/b" } },
+        { args: { corsAllowedOrigins: ["*", "https://maps.example.net"] } },
+        { args: { tileCacheQuotaMb: -1 } },
         { args: { publishDatabasePort: 99999 } },
         // The issue's example: it used to register the GeoStack, an image build, a tag and two networks first.
         { args: { postgisMemoryMb: 10 } },
+        { args: { postgisExtensions: ["postgis_topo"] } },
         { args: { geoserverMemoryMb: 512 } },
         { args: { traefikMemoryMb: 32 } },
+        { args: { postgisCpus: "10" } },
+        { args: { geoserverCpus: "1.255" } },
+        { args: { traefikCpus: "-1" } },
+        { args: { dockerSocketGroupId: 1.5 } },
         { args: { acmeEmail: "ops" } },
         { args: { adminAllowlist: ["10.0.0.0/33"] } },
         { args: { rateLimitAverage: 0 } },
         { args: { rateLimitBurst: 1.5 } },
+        { args: { httpPort: 0 } },
+        { args: { httpsPort: 100000 } },
         { args: { backupSchedule: ["2am"] } },
         { args: { backupKeepDaily: 0 } },
         { args: { backupKeepWeekly: -1 } },
         { args: { backupKeepMonthly: 1.5 } },
         { args: { backupMemoryMb: 128 } },
+        { args: { backupCpus: "0" } },
         // Off the host, never in clear: restic's plain-http form is refused.
         { args: { backupOffsiteRepository: "s3:http://minio.example.net/geo" } },
     ];
@@ -97,12 +120,27 @@ describe("GeoStack with any one invalid argument of any child registers no resou
         },
         { args: { dashboard: true }, message: /^adminAllowlist = \[\]: expected at least one CIDR, since dashboard is true/ },
         {
+            args: { tls: true, acmeEmail: "ops@example.net", httpPort: 443 },
+            message: /^httpsPort = 443: expected another port than httpPort \(443\), since tls is true/,
+        },
+        // Docker would refuse the second binding of the port at `up`, after half the stack is created.
+        {
+            args: { postgisExtensions: ["pgrouting"] },
+            message: /^postgisImage = "postgis\/postgis:17-3\.5": expected an image with pgRouting for pgrouting/,
+        },
+        { args: { publishDatabasePort: 80 }, message: /^publishDatabasePort = 80: expected a port traefik does not publish: httpPort is 80 too$/ },
+        {
             args: { geoserverExtensions: ["wsp"] },
             message: /^geoserverExtensions = \["wsp"\]: expected official GeoServer 2\.28 extension names; unknown: wsp;/,
         },
         {
             args: { geoserverVersion: "3.0.1", geoserverExtensions: ["h2"] },
             message: /^geoserverExtensions = \["h2"\]: expected official GeoServer 3\.0 extension names; unknown: h2;/,
+        },
+        {
+            args: { geoserverExtensions: ["wps"] },
+            message:
+                /^geoserverExtensions = \["wps"\]: expected extensions whose zips .* pins; not pinned: geoserver-2\.28\.4-wps-plugin\.zip\. .* set allowUnpinnedExtensions to true/,
         },
         {
             args: { pushImage: true, imageRepository: "acme/geoserver", ...login },
@@ -130,6 +168,10 @@ describe("GeoStack with any one invalid argument of any child registers no resou
             args: { geoserverImage: prebuilt, geoserverExtensions: ["wps"] },
             message: /^geoserverExtensions = \["wps"\]: expected \[\] when geoserverImage is set/,
         },
+        {
+            args: { geoserverImageStartsAsRoot: true },
+            message: /^geoserverImageStartsAsRoot = true: expected false unless geoserverImage is set: the image GeoStack builds runs as uid 999$/,
+        },
     ];
     const cases = [...badValues, ...brokenRules];
 
@@ -152,7 +194,7 @@ describe("GeoStack with any one invalid argument of any child registers no resou
 
     it("takes the component name as the name prefix only if Docker can use it", async () => {
         const { error, registered } = await attempt(() => new GeoStack("bad name", base));
-        expect((error as Error).message).toMatch(/namePrefix = "bad name": expected a prefix for Docker names/);
+        expect((error as Error).message).toMatch(/namePrefix = "bad name": expected a prefix of lower-case letters/);
         expect(registered).toEqual([]);
     });
 });

@@ -69,7 +69,17 @@ describe("package schema", () => {
     });
 
     it("has exactly the exported components, each as geostack:index:<ClassName>", () => {
-        expect(componentNames).toEqual(["Backup", "DockerSocketProxy", "GeoServer", "GeoServerImage", "GeoStack", "OffsiteCopy", "Postgis", "TraefikProxy"]);
+        expect(componentNames).toEqual([
+            "Backup",
+            "DockerSocketProxy",
+            "GeoServer",
+            "GeoServerImage",
+            "GeoStack",
+            "GeoStackSwarm",
+            "OffsiteCopy",
+            "Postgis",
+            "TraefikProxy",
+        ]);
         expect(Object.keys(schema.resources).sort()).toEqual(componentNames.map((n) => `geostack:index:${n}`));
         for (const name of componentNames) expect(resource(name).isComponent, name).toBe(true);
     });
@@ -115,6 +125,7 @@ describe("package schema", () => {
 // every output its schema promises. A component registered under another token than its schema's fails here.
 const CONSTRUCT_SAMPLES: Record<string, Record<string, unknown>> = {
     GeoStack: { domain: "maps.example.org" },
+    GeoStackSwarm: { domain: "maps.example.org", geoserverImage: "ghcr.io/acme/geoserver:2.28.4", postgisNodeHost: "ssh://deploy@db1" },
     Postgis: { networkName: pulumi.output("app-net") },
     GeoServer: {
         domain: "maps.example.org",

@@ -14,7 +14,15 @@ beforeAll(async () => {
     pulumi.runtime.setAllConfig({});
     mocks = installMocks("some-other-project", "staging");
     appdb = new Postgis("appdb", { networkName: "app-net" });
-    new Postgis("db", { namePrefix: "app-test", networkName: "app-net", image: "postgis/postgis:18-3.6", protectData: true });
+    new Postgis("db", {
+        namePrefix: "app-test",
+        networkName: "app-net",
+        image: "postgis/postgis:18-3.6",
+        protectData: true,
+        extensions: ["postgis_topology", "postgis_raster", "postgis_topology"],
+    });
+    new Postgis("small", { networkName: "app-net", image: "postgis/postgis:17-3.5-alpine" });
+    new Postgis("routing", { networkName: "app-net", image: "pgrouting/pgrouting:17-3.5-3.8", extensions: ["pgrouting"] });
     published = new Postgis("laptop", { networkName: "app-net", publishPort: 15432 });
     await registrationsDone();
 });
@@ -35,6 +43,7 @@ describe("Postgis given only a network", () => {
             "docker:index/remoteImage:RemoteImage appdb-image",
             "docker:index/volume:Volume appdb-data-pg17",
             "random:index/randomPassword:RandomPassword appdb-geoserver-password",
+            "random:index/randomPassword:RandomPassword appdb-monitor-password",
             "random:index/randomPassword:RandomPassword appdb-superuser-password",
         ]);
         expect(mocks.get(CONTAINER, "appdb").inputs.name).toBe("appdb-postgis");
@@ -45,6 +54,26 @@ describe("Postgis given only a network", () => {
         const container = mocks.get(CONTAINER, "appdb");
         expect(reveal(container.inputs.networksAdvanced)).toEqual([{ name: "app-net", aliases: ["postgis"] }]);
         expect(container.inputs.ports).toEqual([]);
+    });
+
+    it("runs as the image's postgres user with no capability, its password files readable by that user alone", () => {
+        for (const [name, id] of [
+            ["appdb", "999"],
+            ["small", "70"],
+        ]) {
+            const container = mocks.get(CONTAINER, name);
+            expect(container.inputs.user, name).toBe(`${id}:${id}`);
+            expect(container.inputs.capabilities, name).toEqual({ drops: ["ALL"] });
+            const secrets = reveal<any[]>(container.inputs.uploads).filter((u) => u.file.startsWith("/run/secrets/"));
+            expect(
+                secrets.map((u) => `${u.file} ${u.owner}:${u.group} ${u.permissions}`),
+                name,
+            ).toEqual([
+                `/run/secrets/postgres-password ${id}:${id} 0400`,
+                `/run/secrets/geoserver-db-password ${id}:${id} 0400`,
+                `/run/secrets/monitor-db-password ${id}:${id} 0400`,
+            ]);
+        }
     });
 
     it("does not protect its data unless asked", () => {
@@ -64,6 +93,12 @@ describe("Postgis given only a network", () => {
     it("names nothing after the project or stack it runs in", () => {
         for (const r of mocks.resources) expect(JSON.stringify(reveal(r.inputs))).not.toMatch(/some-other-project|staging/);
     });
+
+    it("creates no optional extension: no extensions script is uploaded", () => {
+        const files = reveal<{ file: string }[]>(mocks.get(CONTAINER, "appdb").inputs.uploads).map((u) => u.file);
+        expect(files).toContain("/docker-entrypoint-initdb.d/20-geostack.sh");
+        expect(files).not.toContain("/docker-entrypoint-initdb.d/30-extensions.sh");
+    });
 });
 
 describe("Postgis on PostgreSQL 18, protected", () => {
@@ -73,6 +108,29 @@ describe("Postgis on PostgreSQL 18, protected", () => {
 
     it("protects the data volume from destroy and keeps it when deleted", () => {
         expect(mocks.get(VOLUME, "db-data-pg18").options).toMatchObject({ protect: true, retainOnDelete: true });
+    });
+
+    it("creates the extensions it is asked for on first init, after gis exists, each once", () => {
+        const uploads = reveal<{ file: string; content: string; permissions: string }[]>(mocks.get(CONTAINER, "db").inputs.uploads);
+        const init = uploads.find((u) => u.file === "/docker-entrypoint-initdb.d/20-geostack.sh")!;
+        const extensions = uploads.find((u) => u.file === "/docker-entrypoint-initdb.d/30-extensions.sh")!;
+        // The image's entrypoint runs /docker-entrypoint-initdb.d/ in name order: after the script that makes gis.
+        expect([init.file, extensions.file].sort()).toEqual([init.file, extensions.file]);
+        // Executable, like 20-geostack.sh: the entrypoint (running as postgres) executes it.
+        expect(extensions.permissions).toBe(init.permissions);
+        expect(extensions.content.match(/CREATE EXTENSION IF NOT EXISTS \w+/g)).toEqual([
+            "CREATE EXTENSION IF NOT EXISTS postgis_raster",
+            "CREATE EXTENSION IF NOT EXISTS postgis_topology",
+        ]);
+    });
+});
+
+describe("Postgis on a pgRouting image", () => {
+    it("creates pgrouting, which that image has", () => {
+        const uploads = reveal<{ file: string; content: string }[]>(mocks.get(CONTAINER, "routing").inputs.uploads);
+        expect(uploads.find((u) => u.file === "/docker-entrypoint-initdb.d/30-extensions.sh")?.content).toContain(
+            "CREATE EXTENSION IF NOT EXISTS pgrouting CASCADE;",
+        );
     });
 });
 
@@ -101,7 +159,14 @@ describe("Postgis refuses bad args before registering anything", () => {
         { args: { image: "postgres:17" } },
         { args: { image: "postgis/postgis:13-3.5" } },
         { args: { memoryMb: 10 } },
+        { args: { cpus: "12" } },
         { args: { publishPort: 99999 } },
+        { args: { extensions: ["postgis_raster", "h3"] } },
+        {
+            args: { image: "postgis/postgis:17-3.5", extensions: ["pgrouting"] },
+            message:
+                /^image = "postgis\/postgis:17-3\.5": expected an image with pgRouting for pgrouting: postgis\/postgis images have no pgRouting; pgrouting\/pgrouting's/,
+        },
     ];
 
     it("has a case for every arg with a check", () => {
@@ -123,7 +188,7 @@ describe("Postgis refuses bad args before registering anything", () => {
 
     it("takes the component name as the name prefix only if Docker can use it", async () => {
         const { error, registered } = await attempt(() => new Postgis("bad name", { networkName: "n" }));
-        expect((error as Error).message).toMatch(/namePrefix = "bad name": expected a prefix for Docker names/);
+        expect((error as Error).message).toMatch(/namePrefix = "bad name": expected a prefix of lower-case letters/);
         expect(registered).toEqual([]);
     });
 });

@@ -15,6 +15,8 @@ beforeAll(async () => {
     mocks = installMocks("some-other-project", "staging");
     edge = new TraefikProxy("edge", { proxyNetworkName: "web" });
     new TraefikProxy("tlsedge", { namePrefix: "t", proxyNetworkName: "web", tls: true, acmeEmail: "ops@example.org", protectData: false });
+    new TraefikProxy("laptop", { proxyNetworkName: "web", httpPort: 8080, loopbackOnly: true });
+    new TraefikProxy("v4edge", { proxyNetworkName: "web", tls: true, acmeEmail: "ops@example.org", httpPort: 8000, httpsPort: 8443, ipv6: false });
     socketProxy = new DockerSocketProxy("api", {});
     await registrationsDone();
 });
@@ -44,8 +46,11 @@ describe("TraefikProxy given only a network", () => {
         expect(networksOf(container)).toEqual([{ name: "web" }, { name: "edge-docker-api" }]);
     });
 
-    it("publishes only port 80, and keeps no certificates volume without TLS", () => {
-        expect(mocks.get(CONTAINER, "edge").inputs.ports).toEqual([{ internal: 80, external: 80, ip: "0.0.0.0", protocol: "tcp" }]);
+    it("publishes only port 80, on IPv4 and IPv6, and keeps no certificates volume without TLS", () => {
+        expect(mocks.get(CONTAINER, "edge").inputs.ports).toEqual([
+            { internal: 80, external: 80, ip: "0.0.0.0", protocol: "tcp" },
+            { internal: 80, external: 80, ip: "::", protocol: "tcp" },
+        ]);
         expect(mocks.ofType(VOLUME).map((v) => v.name)).not.toContain("edge-acme");
     });
 
@@ -63,8 +68,26 @@ describe("TraefikProxy with TLS", () => {
     it("publishes 443 as well as 80", () => {
         expect(mocks.get(CONTAINER, "tlsedge").inputs.ports).toEqual([
             { internal: 80, external: 80, ip: "0.0.0.0", protocol: "tcp" },
+            { internal: 80, external: 80, ip: "::", protocol: "tcp" },
             { internal: 443, external: 443, ip: "0.0.0.0", protocol: "tcp" },
+            { internal: 443, external: 443, ip: "::", protocol: "tcp" },
         ]);
+    });
+
+    it("publishes on the host ports it is given, on loopback only or IPv4 only when asked", () => {
+        expect(mocks.get(CONTAINER, "laptop").inputs.ports).toEqual([
+            { internal: 80, external: 8080, ip: "127.0.0.1", protocol: "tcp" },
+            { internal: 80, external: 8080, ip: "::1", protocol: "tcp" },
+        ]);
+        expect(mocks.get(CONTAINER, "v4edge").inputs.ports).toEqual([
+            { internal: 80, external: 8000, ip: "0.0.0.0", protocol: "tcp" },
+            { internal: 443, external: 8443, ip: "0.0.0.0", protocol: "tcp" },
+        ]);
+        expect(mocks.get(CONTAINER, "v4edge").inputs.command).toContain("--entrypoints.web.http.redirections.entrypoint.to=:8443");
+    });
+
+    it("routes only containers labelled with its own instance, its name prefix", () => {
+        expect(mocks.get(CONTAINER, "tlsedge").inputs.command).toContain("--providers.docker.constraints=Label(`geostack.instance`,`t`)");
     });
 
     it("keeps the certificates volume when deleted even where data is not protected (Let's Encrypt rate limits)", () => {
@@ -98,11 +121,19 @@ describe("TraefikProxy refuses bad args before registering anything", () => {
         // Older releases cannot talk to Docker Engine 29+.
         { args: { image: "traefik:v2.10" } },
         { args: { memoryMb: 32 } },
+        { args: { cpus: "one" } },
+        { args: { dockerSocketGroupId: -5 } },
         { args: { acmeEmail: "ops" } },
         { args: { adminAllowlist: ["10.0.0.0/33"] } },
         { args: { rateLimitAverage: 0 } },
         { args: { rateLimitBurst: -1 } },
         { args: { dockerSocketProxyImage: "not a reference" } },
+        { args: { httpPort: 0 } },
+        { args: { httpsPort: 65536 } },
+        {
+            args: { tls: true, acmeEmail: "ops@example.org", httpsPort: 80 },
+            message: /^httpsPort = 80: expected another port than httpPort \(80\), since tls is true/,
+        },
         { args: { tls: true }, message: /^acmeEmail is required when tls is true: the Let's Encrypt account's e-mail$/ },
         {
             args: { tls: true, acmeEmail: "ops@example.org", domain: "maps.local" },
@@ -123,7 +154,7 @@ describe("TraefikProxy refuses bad args before registering anything", () => {
     it("takes the component name as the name prefix only if Docker can use it", async () => {
         const { error, registered } = await attempt(() => new TraefikProxy("bad name", base));
         expect((error as Error).message).toMatch(
-            /^Invalid arguments for TraefikProxy "bad name" .*\n {2}- namePrefix = "bad name": expected a prefix for Docker names/,
+            /^Invalid arguments for TraefikProxy "bad name" .*\n {2}- namePrefix = "bad name": expected a prefix of lower-case letters/,
         );
         expect(registered).toEqual([]);
     });
@@ -131,7 +162,13 @@ describe("TraefikProxy refuses bad args before registering anything", () => {
 
 describe("DockerSocketProxy refuses bad args before registering anything", () => {
     const context = 'Invalid arguments for DockerSocketProxy "bad"';
-    const cases: RefusalCase[] = [{ args: { namePrefix: "-x" } }, { args: { image: "not a reference" } }, { args: { memoryMb: 16 } }];
+    const cases: RefusalCase[] = [
+        { args: { namePrefix: "-x" } },
+        { args: { image: "not a reference" } },
+        { args: { memoryMb: 16 } },
+        { args: { cpus: "0.05" } },
+        { args: { socketGroupId: 0 } },
+    ];
 
     it("has a case for every arg with a check", () => {
         expect(uncovered(DOCKER_SOCKET_PROXY_SPEC, {}, cases)).toEqual({ args: [], rules: [] });

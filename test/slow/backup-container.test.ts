@@ -12,7 +12,7 @@ import { Backup } from "../../components";
 import { postgisInitScript } from "../../components/postgis/init-script";
 import { installMocks, reveal } from "../../tools/render/mocks";
 import { Dockerd, dockerAvailable, hostImage } from "../support/docker";
-import { findPostgres, runOk } from "../support/postgres";
+import { findPostgres, runOk } from "../support/pg-cluster";
 import { registrationsDone } from "../support/refusals";
 import { CONTAINER, VOLUME } from "../support/resources";
 
@@ -78,13 +78,17 @@ function createRequest(inputs: any): unknown {
     };
 }
 
-/** One upload as the provider sends it: a tar of the file at its full path, with its mode, extracted at `/`. */
-function uploadTar(file: string, content: string, mode: string): Buffer {
+/**
+ * One upload as the provider sends it: a tar of the file at its full path, extracted at `/`, with its mode, and its
+ * owner and group in the tar header when given (root's otherwise).
+ */
+function uploadTar(file: string, content: string, mode: string, owner = "0", group = "0"): Buffer {
     const dir = fs.mkdtempSync(path.join(tmp, "upload-"));
     fs.mkdirSync(path.join(dir, path.dirname(file)), { recursive: true });
-    fs.writeFileSync(path.join(dir, file), content, { mode: Number.parseInt(mode, 8) });
+    fs.writeFileSync(path.join(dir, file), content);
+    fs.chmodSync(path.join(dir, file), Number.parseInt(mode, 8));
     const tar = path.join(dir, "upload.tar");
-    runOk("tar", ["--create", "--file", tar, "--directory", dir, "--numeric-owner", "--owner=0", "--group=0", file.replace(/^\//, "")]);
+    runOk("tar", ["--create", "--file", tar, "--directory", dir, "--numeric-owner", `--owner=${owner}`, `--group=${group}`, file.replace(/^\//, "")]);
     return fs.readFileSync(tar);
 }
 
@@ -96,7 +100,7 @@ async function provide(inputs: any, start: boolean): Promise<string> {
         const put = await dockerd.api(
             "PUT",
             `/containers/${id}/archive?path=/`,
-            uploadTar(upload.file, upload.content, upload.permissions),
+            uploadTar(upload.file, upload.content, upload.permissions, upload.owner, upload.group),
             "application/x-tar",
         );
         if (put.status !== 200) throw new Error(`upload ${upload.file} into ${inputs.name}: ${put.status} ${put.body}`);
@@ -172,13 +176,15 @@ beforeAll(async () => {
         "--env",
         `SUPERUSER_PASSWORD=${SUPERUSER_PASSWORD}`,
         "--env",
-        "GEOSERVER_DB_PASSWORD=geoserver-pw",
+        "GEOSERVER_DB_PASSWORD_FILE=/init/geoserver-db-password",
         IMAGE,
         "bash",
         "/init/start.sh",
     ]);
     await dockerd.api("PUT", `/containers/${server}/archive?path=/`, uploadTar("/init/start.sh", SERVER_START, "0755"), "application/x-tar");
     await dockerd.api("PUT", `/containers/${server}/archive?path=/`, uploadTar("/init/20-geostack.sh", postgisInitScript(), "0755"), "application/x-tar");
+    const geoserverPassword = uploadTar("/init/geoserver-db-password", "geoserver-pw", "0400", "999", "999");
+    await dockerd.api("PUT", `/containers/${server}/archive?path=/`, geoserverPassword, "application/x-tar");
     dockerd.ok(["start", "ct-postgis"]);
     const ready = () => dockerd.cli(["exec", "ct-postgis", "pg_isready", "-q", "-h", "127.0.0.1"]).status === 0;
     for (let i = 0; i < 600 && !ready(); i++) await new Promise((r) => setTimeout(r, 100));
@@ -225,7 +231,11 @@ describe.skipIf(!available && !REQUIRE)("the backup container on a real Docker E
         const failed = () => fs.existsSync(path.join(backups, ".status", "last-run")) && !fs.existsSync(manifest());
         for (let i = 0; i < 1200 && !fs.existsSync(manifest()) && !failed(); i++) await new Promise((r) => setTimeout(r, 100));
         const logs = dockerd.cli(["logs", "ct-backup"]);
-        expect(fs.existsSync(manifest()), logs.stdout + logs.stderr).toBe(true);
+        const status = path.join(backups, ".status", "last-run");
+        expect(
+            fs.existsSync(manifest()),
+            `${logs.stdout}${logs.stderr}${fs.existsSync(status) ? fs.readFileSync(status, "utf8") : ""}${runOk("ls", ["-lnR", dockerd.mountpoint("ct-backup-files")])}`,
+        ).toBe(true);
         const written = JSON.parse(fs.readFileSync(manifest(), "utf8"));
         expect(written.drill).toMatchObject({ result: "passed", check: { problems: [] } });
         expect(written.tables.find((t: any) => t.table === "sites")).toMatchObject({ rows: 500, owner: "postgres" });
@@ -240,8 +250,10 @@ describe.skipIf(!available && !REQUIRE)("the backup container on a real Docker E
     it("answers the documented commands through docker exec, and its health command says healthy", () => {
         expect(dockerd.ok(["exec", "ct-backup", "/opt/geostack/geostack-backup", "list"])).toMatch(/^\d{8}T\d{6}Z +passed /m);
         expect(dockerd.ok(["exec", "ct-backup", ...backup.healthcheck.tests.slice(1)])).toMatch(/^healthy: backup \d{8}T\d{6}Z passed its drill/);
-        // The password reached it as a file, never through its environment.
+        // The password reached it as a file of its own user's alone, never through its environment.
         expect(dockerd.ok(["inspect", "--format", "{{json .Config.Env}}", "ct-backup"])).not.toContain(SUPERUSER_PASSWORD);
+        const password = fs.statSync(path.join(dockerd.mountpoint("ct-backup-files"), "db-password"));
+        expect([password.uid, password.gid, (password.mode & 0o777).toString(8)]).toEqual([999, 999, "400"]);
     });
 
     it("stops on the image's stop signal at once, cleanly", () => {

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { scriptsDir } from "../../components/backup/scripts";
 import { Dockerd, dockerAvailable, hostImage } from "../support/docker";
 import { ROOT } from "../support/harness";
-import { run, runOk } from "../support/postgres";
+import { run, runOk } from "../support/pg-cluster";
 
 const REQUIRE = process.env.GEOSTACK_REQUIRE_POSTGRES === "1";
 if (!dockerAvailable) {

@@ -9,8 +9,8 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsCredentialsFile, scriptsDir } from "../../components/backup/scripts";
 import { GIS_DATABASE } from "../../components/postgis/init-script";
-import { at, backupsIn, fakeBackup, nameOf } from "../support/backups";
-import { Cluster, cleanEnv, describeRun, postgresForTests, type RunResult, run, runOk, sharedTempDir } from "../support/postgres";
+import { at, backupsIn, cleanEnv, fakeBackup, type GeoStackCluster, geostackCluster, nameOf, postgresForTests, sharedTempDir } from "../support/backups";
+import { describeFailure, type RunResult, run, runOk } from "../support/pg-cluster";
 
 const { pg, skip: noPostgres } = postgresForTests("backup-offsite.test");
 const tools = ["restic", "jq", "busybox"].map((tool) => [tool, run("sh", ["-c", `command -v ${tool}`]).stdout.trim()] as const);
@@ -38,7 +38,7 @@ const OLDER: { name: string; drill?: "failed" }[] = [
 ];
 
 let tmp = "";
-let cluster: Cluster;
+let cluster: GeoStackCluster;
 let backups = "";
 let real = "";
 let offsiteEnv: NodeJS.ProcessEnv;
@@ -62,7 +62,7 @@ function offsite(args: string[], env: Record<string, string> = {}): RunResult {
 
 function offsiteOk(args: string[], env: Record<string, string> = {}): RunResult {
     const r = offsite(args, env);
-    if (r.status !== 0) throw new Error(`geostack-offsite ${args.join(" ")} failed: ${describeRun(r)}`);
+    if (r.status !== 0) throw new Error(`geostack-offsite ${args.join(" ")} failed: ${describeFailure(r)}`);
     return r;
 }
 
@@ -77,10 +77,11 @@ beforeAll(async () => {
     if (!pg.ok) throw new Error(`GEOSTACK_REQUIRE_POSTGRES=1 but missing ${pg.missing}`);
     if (missingTools.length > 0) throw new Error(`missing ${missingTools.join(", ")}: run .ci/install-backup-tools.sh as root`);
     tmp = sharedTempDir("geostack-offsite-", pg);
-    cluster = new Cluster(pg, "db", tmp);
-    await cluster.start();
-    cluster.geostack("geoserver-pw");
-    cluster.sql(GIS_DATABASE, "CREATE TABLE public.sites AS SELECT g AS id, ST_SetSRID(ST_MakePoint(g, g), 4326) AS geom FROM generate_series(1, 100) g;");
+    cluster = await geostackCluster(pg, "geoserver-pw");
+    cluster.superPsql(
+        GIS_DATABASE,
+        "CREATE TABLE public.sites AS SELECT g AS id, ST_SetSRID(ST_MakePoint(g, g), 4326) AS geom FROM generate_series(1, 100) g;",
+    );
     fs.writeFileSync(path.join(tmp, "db-password"), cluster.superuserPassword, { mode: 0o644 });
 
     backups = path.join(tmp, "backups");

@@ -7,7 +7,8 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { scriptsDir } from "../../components/backup/scripts";
 import { GEOSERVER_DB_ROLE, GIS_DATABASE } from "../../components/postgis/init-script";
-import { Cluster, cleanEnv, describeRun, postgresForTests, type RunResult, run, runOk, sharedTempDir } from "../support/postgres";
+import { type GeoStackCluster, geostackCluster, postgresForTests, sharedTempDir } from "../support/backups";
+import { describeFailure, type RunResult, run, runOk } from "../support/pg-cluster";
 
 const { pg, skip } = postgresForTests("backup-restore.test");
 const SCRIPT = path.join(scriptsDir(), "geostack-backup");
@@ -15,7 +16,7 @@ const GEOSERVER_PASSWORD = "geoserver-pw-on-the-first-host";
 const ANALYST_PASSWORD = "analyst-pw";
 
 let tmp = "";
-let source: Cluster;
+let source: GeoStackCluster;
 let backupDir = "";
 let first = "";
 
@@ -27,7 +28,7 @@ interface Volume {
     geoserverData?: string;
 }
 
-function volume(name: string, cluster: Cluster, password = cluster.superuserPassword): Volume {
+function volume(name: string, cluster: GeoStackCluster, password = cluster.superuserPassword): Volume {
     const base = sharedTempDir(`${name}-`, pg);
     const v: Volume = { backups: path.join(base, "backups"), run: path.join(base, "run"), passwordFile: path.join(base, "db-password") };
     for (const dir of [v.backups, v.run]) {
@@ -38,8 +39,8 @@ function volume(name: string, cluster: Cluster, password = cluster.superuserPass
     return v;
 }
 
-function envFor(v: Volume, cluster: Cluster, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-    return cleanEnv({
+function envFor(v: Volume, cluster: GeoStackCluster, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+    return cluster.env({
         PATH: `${pg.ok ? pg.bindir : ""}:${process.env.PATH}`,
         TZ: "UTC",
         BACKUP_DIR: v.backups,
@@ -55,13 +56,13 @@ function envFor(v: Volume, cluster: Cluster, extra: Record<string, string> = {})
     });
 }
 
-function backup(v: Volume, cluster: Cluster, args: string[], extra: Record<string, string> = {}): RunResult {
+function backup(v: Volume, cluster: GeoStackCluster, args: string[], extra: Record<string, string> = {}): RunResult {
     return run(SCRIPT, args, { env: envFor(v, cluster, extra), asUser: pg.ok ? pg.pgUser : undefined, timeoutMs: 120_000 });
 }
 
-function backupOk(v: Volume, cluster: Cluster, args: string[], extra: Record<string, string> = {}): RunResult {
+function backupOk(v: Volume, cluster: GeoStackCluster, args: string[], extra: Record<string, string> = {}): RunResult {
     const r = backup(v, cluster, args, extra);
-    if (r.status !== 0) throw new Error(`geostack-backup ${args.join(" ")} failed: ${describeRun(r)}`);
+    if (r.status !== 0) throw new Error(`geostack-backup ${args.join(" ")} failed: ${describeFailure(r)}`);
     return r;
 }
 
@@ -73,34 +74,37 @@ const backupsIn = (v: Volume) =>
         .sort();
 
 /** Everything a reviewer compares after a restore: each relation's owner and privileges, rows and their content. */
-function catalog(cluster: Cluster): string {
-    return cluster.sql(
+function catalog(cluster: GeoStackCluster): string {
+    return cluster.superPsql(
         GIS_DATABASE,
-        `SELECT string_agg(format('%s.%s %s owner=%s acl=%s', n.nspname, c.relname, c.relkind, pg_get_userbyid(c.relowner), c.relacl), E'\\n' ORDER BY n.nspname, c.relname)
-         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-         WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' AND c.relkind IN ('r', 'v', 'S', 'i');
-         SELECT string_agg(format('schema %s owner=%s acl=%s', nspname, pg_get_userbyid(nspowner), nspacl), E'\\n' ORDER BY nspname)
-         FROM pg_namespace WHERE nspname !~ '^pg_' AND nspname <> 'information_schema';
-         SELECT format('database owner=%s acl=%s', pg_get_userbyid(datdba), datacl) FROM pg_database WHERE datname = current_database();
-         SELECT 'places ' || count(*) || ' ' || md5(string_agg(format('%s|%s|%s', id, name, ST_AsEWKT(geom)), ',' ORDER BY id)) FROM public.places;
-         SELECT 'parcels ' || count(*) || ' ' || md5(string_agg(format('%s|%s|%s', id, place_id, ST_AsEWKT(geom)), ',' ORDER BY id)) FROM public.parcels;
-         SELECT 'roads ' || count(*) || ' ' || md5(string_agg(format('%s|%s', id, ST_AsEWKT(geom)), ',' ORDER BY id)) FROM public.roads;`,
+        `SELECT string_agg(line, E'\\n' ORDER BY n, line) FROM (
+             SELECT 1 AS n, format('%s.%s %s owner=%s acl=%s', ns.nspname, c.relname, c.relkind, pg_get_userbyid(c.relowner), c.relacl) AS line
+             FROM pg_class c JOIN pg_namespace ns ON ns.oid = c.relnamespace
+             WHERE ns.nspname !~ '^pg_' AND ns.nspname <> 'information_schema' AND c.relkind IN ('r', 'v', 'S', 'i')
+             UNION ALL SELECT 2, format('schema %s owner=%s acl=%s', nspname, pg_get_userbyid(nspowner), nspacl)
+             FROM pg_namespace WHERE nspname !~ '^pg_' AND nspname <> 'information_schema'
+             UNION ALL SELECT 3, format('extension %s owner=%s', extname, pg_get_userbyid(extowner)) FROM pg_extension
+             UNION ALL SELECT 4, format('database owner=%s acl=%s', pg_get_userbyid(datdba), datacl) FROM pg_database WHERE datname = current_database()
+             UNION ALL SELECT 5, 'places ' || count(*) || ' ' || md5(string_agg(format('%s|%s|%s', id, name, ST_AsEWKT(geom)), ',' ORDER BY id)) FROM public.places
+             UNION ALL SELECT 6, 'parcels ' || count(*) || ' ' || md5(string_agg(format('%s|%s|%s', id, place_id, ST_AsEWKT(geom)), ',' ORDER BY id)) FROM public.parcels
+             UNION ALL SELECT 8, 'trails ' || count(*) || ' ' || md5(string_agg(format('%s|%s', id, ST_AsEWKT(geom)), ',' ORDER BY id)) FROM public.trails
+             UNION ALL SELECT 7, 'roads ' || count(*) || ' ' || md5(string_agg(format('%s|%s', id, ST_AsEWKT(geom)), ',' ORDER BY id)) FROM public.roads
+         ) catalog`,
     );
 }
 
-const ownerOfGis = (cluster: Cluster) => cluster.sql("postgres", `SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '${GIS_DATABASE}'`);
+const ownerOfGis = (cluster: GeoStackCluster) =>
+    cluster.superPsql("postgres", `SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '${GIS_DATABASE}'`);
 
 beforeAll(async () => {
     if (!pg.ok) throw new Error(`GEOSTACK_REQUIRE_POSTGRES=1 but missing ${pg.missing}`);
     tmp = sharedTempDir("geostack-backup-", pg);
-    source = new Cluster(pg, "source", tmp);
-    await source.start();
-    source.geostack(GEOSERVER_PASSWORD);
+    source = await geostackCluster(pg, GEOSERVER_PASSWORD);
     // Data as a GIS team leaves it: tables owned by the role owning gis (whatever the init script made it), one of the
     // team's own login roles with privileges on them, an invalid polygon, a view and a foreign key.
     const owner = ownerOfGis(source);
-    source.sql("postgres", `CREATE ROLE analyst LOGIN PASSWORD '${ANALYST_PASSWORD}'; GRANT CONNECT ON DATABASE ${GIS_DATABASE} TO analyst;`);
-    source.sql(
+    source.superPsql("postgres", `CREATE ROLE analyst LOGIN PASSWORD '${ANALYST_PASSWORD}'; GRANT CONNECT ON DATABASE ${GIS_DATABASE} TO analyst;`);
+    source.superPsql(
         GIS_DATABASE,
         `CREATE TABLE public.places (id serial PRIMARY KEY, name text NOT NULL, geom geometry(Point, 4326));
          INSERT INTO public.places (name, geom) SELECT 'place ' || g, ST_SetSRID(ST_MakePoint(g / 10.0, 45 + g / 100.0), 4326) FROM generate_series(1, 200) g;
@@ -114,8 +118,16 @@ beforeAll(async () => {
          CREATE VIEW public.named_places AS SELECT id, name FROM public.places;
          ALTER TABLE public.places OWNER TO ${owner}; ALTER TABLE public.parcels OWNER TO ${owner};
          ALTER TABLE public.roads OWNER TO ${owner}; ALTER VIEW public.named_places OWNER TO ${owner};
-         GRANT SELECT ON public.places, public.roads TO analyst;`,
+         GRANT USAGE ON SCHEMA public TO analyst; GRANT SELECT ON public.places, public.roads TO analyst;`,
     );
+    // And a table GeoServer's own role loaded (ogr2ogr, WFS-T), which it owns.
+    const loaded = source.tcpPsql(
+        GEOSERVER_DB_ROLE,
+        GEOSERVER_PASSWORD,
+        GIS_DATABASE,
+        "CREATE TABLE public.trails AS SELECT g AS id, ST_SetSRID(ST_MakePoint(g, g), 4326)::geometry(Point, 4326) AS geom FROM generate_series(1, 12) g",
+    );
+    if (loaded.status !== 0) throw new Error(`geoserver could not load a table: ${describeFailure(loaded)}`);
     const v = volume("first", source);
     v.geoserverData = path.join(path.dirname(v.backups), "geoserver-data");
     geoserverDataDir(v.geoserverData);
@@ -177,7 +189,7 @@ describe.skipIf(skip)("a backup of a database set up by GeoStack's init script",
         const owner = ownerOfGis(source);
         expect(manifest.name).toBe(first);
         expect(new Date(manifest.startedAt).getTime()).toBeLessThanOrEqual(new Date(manifest.finishedAt).getTime());
-        expect(manifest.server.postgis).toBe(source.sql(GIS_DATABASE, "SELECT extversion FROM pg_extension WHERE extname = 'postgis'"));
+        expect(manifest.server.postgis).toBe(source.superPsql(GIS_DATABASE, "SELECT extversion FROM pg_extension WHERE extname = 'postgis'"));
         expect(manifest.server.postgisFull).toContain("POSTGIS=");
         expect(manifest.database).toMatchObject({ name: GIS_DATABASE, owner });
         const tables = Object.fromEntries(manifest.tables.map((t: any) => [`${t.schema}.${t.table}`, t]));
@@ -186,19 +198,21 @@ describe.skipIf(skip)("a backup of a database set up by GeoStack's init script",
         expect(tables["public.parcels"].rows).toBe(51);
         expect(tables["public.roads"].rows).toBe(30);
         const invalid = Object.fromEntries(manifest.geometryColumns.map((g: any) => [`${g.table}.${g.column}`, g.invalid]));
-        expect(invalid).toEqual({ "parcels.geom": 1, "places.geom": 0, "roads.geom": 0 });
+        expect(invalid).toEqual({ "parcels.geom": 1, "places.geom": 0, "roads.geom": 0, "trails.geom": 0 });
     });
 
     it("has passed its drill: restored into a scratch cluster, it matched the manifest", () => {
         const { drill } = manifestOf(firstVolume, first);
         expect(drill.result).toBe("passed");
-        expect(drill.check).toMatchObject({ result: "passed", problems: [], geometryColumns: 3, invalidGeometries: 1 });
+        expect(drill.check).toMatchObject({ result: "passed", problems: [], geometryColumns: 4, invalidGeometries: 1 });
         expect(drill.check.rows).toBe(manifestOf(firstVolume, first).tables.reduce((sum: number, t: any) => sum + t.rows, 0));
         expect(fs.readlinkSync(path.join(backupDir, "latest"))).toBe(first);
         expect(fs.readFileSync(path.join(backupDir, ".status", "last-run"), "utf8")).toBe(`${first} ok backup and drill passed\n`);
         // The scratch cluster is gone, and the live server never saw it.
         expect(fs.existsSync(path.join(backupDir, ".scratch"))).toBe(false);
-        expect(source.sql("postgres", "SELECT string_agg(datname, ',' ORDER BY datname) FROM pg_database")).toBe("gis,postgres,template0,template1");
+        expect(source.superPsql("postgres", "SELECT string_agg(datname, ',' ORDER BY datname) FROM pg_database")).toBe(
+            "gis,postgres,template0,template1,template_postgis",
+        );
     });
 
     it("archives the GeoServer data directory but its tile cache, logs and half-written files", () => {
@@ -226,10 +240,8 @@ describe.skipIf(skip)("a backup of a database set up by GeoStack's init script",
 
 describe.skipIf(skip)("restores", () => {
     it("onto a new host: GeoStack's init there, then the backup; the same rows, owners and grants, the team's roles with their passwords", async () => {
-        const target = new Cluster(pg as Extract<typeof pg, { ok: true }>, "new-host", tmp);
-        await target.start();
+        const target = await geostackCluster(pg as Extract<typeof pg, { ok: true }>, "geoserver-pw-on-the-new-host");
         try {
-            target.geostack("geoserver-pw-on-the-new-host");
             // The backups as copied to the new host's volume (or fetched from the off-host copy).
             const v = volume("new-host", target);
             runOk("cp", ["-a", path.join(backupDir, first), v.backups]);
@@ -237,11 +249,11 @@ describe.skipIf(skip)("restores", () => {
             expect(r.stderr).toContain(`${GIS_DATABASE} is the backup's`);
             expect(catalog(target)).toBe(catalog(source));
             // The team's role came with the globals, password included; GeoStack's own role kept the new host's.
-            expect(target.tcp("analyst", ANALYST_PASSWORD, GIS_DATABASE, "SELECT count(*) FROM public.places").stdout.trim()).toBe("200");
-            expect(target.tcp(GEOSERVER_DB_ROLE, "geoserver-pw-on-the-new-host", GIS_DATABASE, "SELECT 1").status).toBe(0);
-            expect(target.tcp(GEOSERVER_DB_ROLE, GEOSERVER_PASSWORD, GIS_DATABASE, "SELECT 1").status).not.toBe(0);
+            expect(target.tcpPsql("analyst", ANALYST_PASSWORD, GIS_DATABASE, "SELECT count(*) FROM public.places").stdout.trim()).toBe("200");
+            expect(target.tcpPsql(GEOSERVER_DB_ROLE, "geoserver-pw-on-the-new-host", GIS_DATABASE, "SELECT 1").status).toBe(0);
+            expect(target.tcpPsql(GEOSERVER_DB_ROLE, GEOSERVER_PASSWORD, GIS_DATABASE, "SELECT 1").status).not.toBe(0);
             // What was there is kept under another name until someone drops it.
-            expect(target.sql("postgres", "SELECT count(*) FROM pg_database WHERE datname LIKE 'gis_before_restore_%'")).toBe("1");
+            expect(target.superPsql("postgres", "SELECT count(*) FROM pg_database WHERE datname LIKE 'gis_before_restore_%'")).toBe("1");
         } finally {
             target.stop();
         }
@@ -250,12 +262,12 @@ describe.skipIf(skip)("restores", () => {
     it("the whole database into the running server: the sessions on the live one end, the live one is kept", async () => {
         const v = volume("running", source);
         runOk("cp", ["-a", path.join(backupDir, first), v.backups]);
-        source.sql(GIS_DATABASE, "DELETE FROM public.parcels WHERE id > 10; DELETE FROM public.roads WHERE id > 5;");
+        source.superPsql(GIS_DATABASE, "DELETE FROM public.parcels WHERE id > 10; DELETE FROM public.roads WHERE id > 5;");
         // GeoServer's connection pool, as a session held open on gis.
         const pool: ChildProcess = spawn(
             path.join(pg.ok ? pg.bindir : "", "psql"),
             ["-X", "-h", "127.0.0.1", "-p", String(source.port), "-U", GEOSERVER_DB_ROLE, "-d", GIS_DATABASE, "-c", "SELECT pg_sleep(60)"],
-            { env: cleanEnv({ PGPASSWORD: GEOSERVER_PASSWORD }), stdio: ["ignore", "pipe", "pipe"] },
+            { env: source.env({ PGPASSWORD: GEOSERVER_PASSWORD }), stdio: ["ignore", "pipe", "pipe"] },
         );
         let poolError = "";
         pool.stderr?.on("data", (chunk) => {
@@ -264,7 +276,7 @@ describe.skipIf(skip)("restores", () => {
         const poolEnded = new Promise<number | null>((resolve) => pool.on("exit", resolve));
         for (
             let i = 0;
-            i < 50 && source.sql("postgres", "SELECT count(*) FROM pg_stat_activity WHERE datname = 'gis' AND usename = 'geoserver'") === "0";
+            i < 50 && source.superPsql("postgres", "SELECT count(*) FROM pg_stat_activity WHERE datname = 'gis' AND usename = 'geoserver'") === "0";
             i++
         ) {
             await new Promise((r) => setTimeout(r, 100));
@@ -273,13 +285,13 @@ describe.skipIf(skip)("restores", () => {
             backupOk(v, source, ["restore-database", first]);
             expect(await poolEnded).not.toBe(0);
             expect(poolError).toContain("terminating connection due to administrator command");
-            expect(source.sql(GIS_DATABASE, "SELECT count(*) FROM public.parcels")).toBe("51");
-            expect(source.sql(GIS_DATABASE, "SELECT count(*) FROM public.roads")).toBe("30");
-            const previous = source.sql("postgres", "SELECT datname FROM pg_database WHERE datname LIKE 'gis_before_restore_%'");
-            expect(source.sql(previous, "SELECT count(*) FROM public.parcels")).toBe("10");
+            expect(source.superPsql(GIS_DATABASE, "SELECT count(*) FROM public.parcels")).toBe("51");
+            expect(source.superPsql(GIS_DATABASE, "SELECT count(*) FROM public.roads")).toBe("30");
+            const previous = source.superPsql("postgres", "SELECT datname FROM pg_database WHERE datname LIKE 'gis_before_restore_%'");
+            expect(source.superPsql(previous, "SELECT count(*) FROM public.parcels")).toBe("10");
             // GeoServer's next connection reaches the restored database.
-            expect(source.tcp(GEOSERVER_DB_ROLE, GEOSERVER_PASSWORD, GIS_DATABASE, "SELECT count(*) FROM public.roads").stdout.trim()).toBe("30");
-            source.sql("postgres", `DROP DATABASE "${previous}"`);
+            expect(source.tcpPsql(GEOSERVER_DB_ROLE, GEOSERVER_PASSWORD, GIS_DATABASE, "SELECT count(*) FROM public.trails").stdout.trim()).toBe("12");
+            source.superPsql("postgres", `DROP DATABASE "${previous}"`);
         } finally {
             pool.kill();
         }
@@ -289,19 +301,19 @@ describe.skipIf(skip)("restores", () => {
         const v = volume("table", source);
         runOk("cp", ["-a", path.join(backupDir, first), v.backups]);
         const before = catalog(source);
-        source.sql(GIS_DATABASE, "DELETE FROM public.roads WHERE id > 3;");
+        source.superPsql(GIS_DATABASE, "DELETE FROM public.roads WHERE id > 3;");
         backupOk(v, source, ["restore-table", "public.roads", first]);
         const beside = `restored_${first.toLowerCase()}`;
-        expect(source.sql(GIS_DATABASE, `SELECT count(*) FROM ${beside}.roads`)).toBe("30");
-        expect(source.sql(GIS_DATABASE, "SELECT count(*) FROM public.roads")).toBe("3");
-        source.sql(GIS_DATABASE, `DROP SCHEMA ${beside} CASCADE`);
+        expect(source.superPsql(GIS_DATABASE, `SELECT count(*) FROM ${beside}.roads`)).toBe("30");
+        expect(source.superPsql(GIS_DATABASE, "SELECT count(*) FROM public.roads")).toBe("3");
+        source.superPsql(GIS_DATABASE, `DROP SCHEMA ${beside} CASCADE`);
 
         backupOk(v, source, ["restore-table", "public.roads", first, "--replace"]);
         expect(catalog(source)).toBe(before);
-        expect(source.sql(GIS_DATABASE, "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'restored_%'")).toBe("0");
+        expect(source.superPsql(GIS_DATABASE, "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'restored_%'")).toBe("0");
         // The identity goes on where the backup left it.
-        expect(source.sql(GIS_DATABASE, "WITH added AS (INSERT INTO public.roads (geom) VALUES (NULL) RETURNING id) SELECT id FROM added")).toBe("31");
-        source.sql(GIS_DATABASE, "DELETE FROM public.roads WHERE id = 31");
+        expect(source.superPsql(GIS_DATABASE, "WITH added AS (INSERT INTO public.roads (geom) VALUES (NULL) RETURNING id) SELECT id FROM added")).toBe("31");
+        source.superPsql(GIS_DATABASE, "DELETE FROM public.roads WHERE id = 31");
     }, 120_000);
 
     it("refuses to replace a table others depend on, and changes nothing", () => {
@@ -332,8 +344,8 @@ describe.skipIf(skip)("restores", () => {
 
 describe.skipIf(skip)("after a PostgreSQL major upgrade", () => {
     // Debian carries one major: the backup's manifest says it came from the one before, as after a `postgisImage` bump.
-    const major = () => Number(source.sql("postgres", "SELECT current_setting('server_version_num')::int / 10000"));
-    function fromOlderMajor(label: string, cluster: Cluster): Volume {
+    const major = () => Number(source.superPsql("postgres", "SELECT current_setting('server_version_num')::int / 10000"));
+    function fromOlderMajor(label: string, cluster: GeoStackCluster): Volume {
         const v = volume(label, cluster);
         runOk("cp", ["-a", path.join(backupDir, first), v.backups]);
         const manifest = path.join(v.backups, first, "manifest.json");
@@ -342,10 +354,8 @@ describe.skipIf(skip)("after a PostgreSQL major upgrade", () => {
     }
 
     it("fills the new, empty cluster from the latest backup, then backs it up", async () => {
-        const upgraded = new Cluster(pg as Extract<typeof pg, { ok: true }>, "upgraded", tmp);
-        await upgraded.start();
+        const upgraded = await geostackCluster(pg as Extract<typeof pg, { ok: true }>, "geoserver-pw-after-the-upgrade");
         try {
-            upgraded.geostack("geoserver-pw-after-the-upgrade");
             const v = fromOlderMajor("upgrade", upgraded);
             const r = backupOk(v, upgraded, ["fill-new-cluster"]);
             expect(r.stderr).toMatch(/serves an empty gis and the newest backup, \d+T\d+Z, is from PostgreSQL \d+: restoring it/);
@@ -368,7 +378,7 @@ describe.skipIf(skip)("after a PostgreSQL major upgrade", () => {
         const v = fromOlderMajor("upgrade-not-empty", source);
         const before = catalog(source);
         const r = backupOk(v, source, ["fill-new-cluster"]);
-        expect(r.stderr).toMatch(/serves a gis with 3 tables; the newest backup, \d+T\d+Z, is from \d+: nothing restored/);
+        expect(r.stderr).toMatch(/serves a gis with 4 tables; the newest backup, \d+T\d+Z, is from \d+: nothing restored/);
         expect(catalog(source)).toBe(before);
         expect(backupsIn(v)).toHaveLength(1);
     });
@@ -403,7 +413,7 @@ describe.skipIf(skip)("the drill catches a broken backup", () => {
             resum(dir);
         });
         expect(r.status).toBe(1);
-        expect(drill).toMatchObject({ result: "failed", reason: expect.stringMatching(/pg_restore of 20260101T000000Z failed/) });
+        expect(drill).toMatchObject({ result: "failed", reason: expect.stringMatching(/pg_restore of 20260101T000000Z into gis failed/) });
     });
 
     it("a dump that lacks rows the manifest counted: the comparison", () => {
@@ -412,7 +422,7 @@ describe.skipIf(skip)("the drill catches a broken backup", () => {
                 path.join(pg.ok ? pg.bindir : "", "pg_dump"),
                 [
                     "-h",
-                    source.socketDir,
+                    source.dir,
                     "-p",
                     String(source.port),
                     "-U",
@@ -424,7 +434,7 @@ describe.skipIf(skip)("the drill catches a broken backup", () => {
                     GIS_DATABASE,
                 ],
                 {
-                    env: cleanEnv(),
+                    env: source.env(),
                 },
             );
             resum(dir);

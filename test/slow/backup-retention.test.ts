@@ -5,8 +5,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { scriptsDir } from "../../components/backup/scripts";
-import { at, backupsIn, days, fakeBackup, IRREGULAR } from "../support/backups";
-import { cleanEnv, runOk } from "../support/postgres";
+import { at, backupsIn, cleanEnv, days, fakeBackup, IRREGULAR } from "../support/backups";
+import { runOk } from "../support/pg-cluster";
 
 const SCRIPT = path.join(scriptsDir(), "geostack-backup");
 let tmp = "";

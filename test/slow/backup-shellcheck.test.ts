@@ -3,7 +3,7 @@
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { scriptsDir } from "../../components/backup/scripts";
-import { run } from "../support/postgres";
+import { run } from "../support/pg-cluster";
 
 const SHELLCHECK = run("sh", ["-c", "command -v shellcheck"]).stdout.trim();
 const REQUIRE = process.env.GEOSTACK_REQUIRE_POSTGRES === "1";

@@ -1,7 +1,8 @@
 // Boots components/ the way the Pulumi CLI does after `pulumi package add` (the nodejs language host runs
 // @pulumi/pulumi's run-plugin on the plugin directory, which type-checks it with ts-node and serves every exported
-// component), then asks it over gRPC for its schema: it must be the committed components/schema.json.
-import { type ChildProcess, spawn } from "node:child_process";
+// component), then asks it over gRPC for its schema, which must be the committed components/schema.json, and has it
+// construct examples/geostack-yaml's resources as the engine does for that YAML program, against the stand-in engine.
+import type { ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
@@ -10,6 +11,9 @@ import type * as grpcTypes from "@grpc/grpc-js";
 import type * as emptyTypes from "google-protobuf/google/protobuf/empty_pb";
 import { ResourceProviderClient } from "@pulumi/pulumi/proto/provider_grpc_pb";
 import { GetSchemaRequest } from "@pulumi/pulumi/proto/provider_pb";
+import { type Engine, startEngine } from "../../tools/render/engine";
+import { isSecret, reveal } from "../../tools/render/mocks";
+import { constructProgram, startPluginHost } from "../../tools/render/yaml-program";
 import { ROOT } from "../support/harness";
 
 const COMPONENTS_DIR = path.join(ROOT, "components");
@@ -20,36 +24,23 @@ const { Empty }: typeof emptyTypes = fromPulumi("google-protobuf/google/protobuf
 
 let host: ChildProcess;
 let client: ResourceProviderClient;
-let stderr = "";
-
-/** Starts the plugin host; it prints the port it serves on as its first line. */
-function startHost(): Promise<number> {
-    host = spawn(process.execPath, [require.resolve("@pulumi/pulumi/cmd/run-plugin"), "."], { cwd: COMPONENTS_DIR });
-    host.stderr!.on("data", (chunk) => (stderr += chunk));
-    return new Promise((resolve, reject) => {
-        let stdout = "";
-        host.stdout!.on("data", (chunk) => {
-            stdout += chunk;
-            const port = stdout.match(/^(\d+)\n/);
-            if (port) resolve(Number(port[1]));
-        });
-        host.on("exit", (code) => reject(new Error(`plugin host exited with ${code} before serving:\n${stdout}\n${stderr}`)));
-    });
-}
-
+let engine: Engine;
 const getSchema = (): Promise<string> =>
     new Promise((resolve, reject) => client.getSchema(new GetSchemaRequest(), (error, response) => (error ? reject(error) : resolve(response.getSchema()))));
 const getVersion = (): Promise<string> =>
     new Promise((resolve, reject) => client.getPluginInfo(new Empty(), (error, response) => (error ? reject(error) : resolve(response.getVersion()))));
 
 beforeAll(async () => {
-    const port = await startHost();
-    client = new ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    engine = await startEngine("geostack-yaml", "dev", COMPONENTS_DIR);
+    const started = await startPluginHost(COMPONENTS_DIR, engine.address);
+    host = started.host;
+    client = new ResourceProviderClient(`127.0.0.1:${started.port}`, grpc.credentials.createInsecure());
 }, 120_000);
 
 afterAll(() => {
     client?.close();
     host?.kill();
+    engine?.stop();
 });
 
 describe("components/ as a Pulumi plugin", () => {
@@ -61,4 +52,19 @@ describe("components/ as a Pulumi plugin", () => {
     it("reports the package version", async () => {
         expect(await getVersion()).toBe(JSON.parse(fs.readFileSync(path.join(COMPONENTS_DIR, "package.json"), "utf8")).version);
     });
+
+    it("constructs examples/geostack-yaml's GeoStack as the engine does for `pulumi preview` of that YAML program", async () => {
+        const example = path.join(ROOT, "examples", "geostack-yaml");
+        const { outputs } = await constructProgram(example, "dev", engine, async (dir) => {
+            expect(dir).toBe(COMPONENTS_DIR);
+            return client;
+        });
+        const containers = engine.mocks.ofType("docker:index/container:Container").map((r) => reveal(r.inputs.name));
+        // namePrefix: ${pulumi.project}-${pulumi.stack}
+        expect(containers.sort()).toEqual(["docker-socket-proxy", "geoserver", "postgis", "traefik"].map((role) => `geostack-yaml-dev-${role}`));
+        expect(outputs).toMatchObject({ geoserverUrl: "http://geostack.localhost/geoserver/", databaseAddress: "127.0.0.1:15432" });
+        // Secret outputs arrive as secrets through Construct, whatever the YAML program does with them.
+        expect(isSecret(outputs.databasePassword)).toBe(true);
+        expect(isSecret(outputs.geoserverAdminPassword)).toBe(true);
+    }, 120_000);
 });

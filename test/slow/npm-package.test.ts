@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../support/harness";
 
-const PEERS = ["@pulumi/pulumi", "@pulumi/docker", "@pulumi/random"];
+const PEERS = ["@pulumi/pulumi", "@pulumi/docker", "@pulumi/docker-build", "@pulumi/random"];
 const EXAMPLE = path.join(ROOT, "examples", "postgis-only-ts");
 
 let tmp: string;
@@ -78,12 +78,23 @@ describe("npm package @geostack/components", () => {
             "README.md",
             "components/backup/scripts/geostack-backup",
             "components/backup/scripts/geostack-offsite",
-            ...["check-restore", "create-staging", "geometry-columns", "invalid-geometries", "snapshot", "swap-database", "user-tables"].map(
-                (sql) => `components/backup/scripts/sql/${sql}.sql`,
-            ),
+            ...[
+                "check-restore",
+                "create-extensions",
+                "create-staging",
+                "geometry-columns",
+                "invalid-geometries",
+                "snapshot",
+                "swap-database",
+                "user-tables",
+            ].map((sql) => `components/backup/scripts/sql/${sql}.sql`),
+            // The Docker API proxy's rules, which dist/traefik/socket-proxy.js uploads into the proxy container.
+            "components/traefik/docker-api-proxy.cfg",
             "images/geoserver/.dockerignore",
             "images/geoserver/Dockerfile",
             "images/geoserver/extension-checksums.sha256",
+            "images/geoserver/geostack-entrypoint.sh",
+            "images/geoserver/install-extensions.sh",
             "package.json",
         ]);
     });
@@ -99,6 +110,11 @@ describe("npm package @geostack/components", () => {
         run(process.execPath, [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"], consumer);
         expect(fs.existsSync(path.join(consumer, "bin", "index.js"))).toBe(true);
     }, 120_000);
+
+    it("finds the Docker API proxy's rules from the compiled code", () => {
+        const code = `console.log(require("@geostack/components/dist/traefik/socket-proxy").dockerApiProxyConfig())`;
+        expect(run(process.execPath, ["-e", code], consumer)).toBe(`${fs.readFileSync(path.join(ROOT, "components/traefik/docker-api-proxy.cfg"), "utf8")}\n`);
+    });
 
     it("runs it under mocks with one Pulumi SDK instance shared with the package", () => {
         fs.writeFileSync(path.join(consumer, "run.js"), RUN_UNDER_MOCKS);

@@ -1,6 +1,9 @@
 // Runs the PostGIS first-init script against a real, throwaway PostgreSQL
-// cluster, the way the postgis/postgis image's entrypoint would, then checks
-// what the geoserver role can and cannot do over password-checked TCP.
+// cluster, the way the postgis/postgis image's entrypoint would (as the postgres
+// OS user, the password in a 0400 file), then tries, over password-checked TCP,
+// everything the geoserver role must be able to do and everything it must not.
+// The cluster logs every statement and every failed one, so the test can also
+// check that no password reaches the server log or any command line.
 //
 // Needs PostgreSQL server binaries and the PostGIS extension (see
 // .ci/install-postgres.sh). Without them the suite is skipped with a warning,
@@ -14,7 +17,15 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { GEOSERVER_DB_PASSWORD_ENV, GEOSERVER_DB_ROLE, GIS_DATABASE, POSTGIS_INIT_SCRIPT_PATH, postgisInitScript } from "../../components/postgis/init-script";
+import {
+    GEOSERVER_CONNECTION_LIMIT,
+    GEOSERVER_DB_PASSWORD_FILE_ENV,
+    GEOSERVER_DB_ROLE,
+    GIS_DATABASE,
+    GIS_OWNER_ROLE,
+    POSTGIS_INIT_SCRIPT_PATH,
+    postgisInitScript,
+} from "../../components/postgis/init-script";
 
 // ---------------------------------------------------------------- processes
 
@@ -153,31 +164,38 @@ describe("postgisInitScript (text)", () => {
         expect(script).toContain("set -euo pipefail");
     });
 
-    it("passes the password only as a psql variable inside a quoted heredoc", () => {
-        expect(script).toContain(`-v geoserver_password="$${GEOSERVER_DB_PASSWORD_ENV}" <<'SQL'`);
+    it("reads the password inside psql from the file, and lets psql quote it", () => {
         const sql = script.slice(script.indexOf("<<'SQL'"));
+        expect(sql).toContain('\\set geoserver_password `cat "$GEOSTACK_PASSWORD_FILE"`');
         expect(sql).toContain("PASSWORD :'geoserver_password'");
-        expect(sql).not.toContain("$");
+        // The only shell expansion in the quoted heredoc is the file's path, inside psql's backquotes.
+        expect(sql.match(/\$/g)).toHaveLength(1);
+        expect(script).not.toMatch(/-v\s+geoserver_password/);
     });
 });
 
 // ---------------------------------------------------------------- against a real server
 
 describe.skipIf(skipReal)("postgis init script against a real PostgreSQL + PostGIS", () => {
-    const password = `it's "q" \\ $(false) ${randomBytes(12).toString("hex")}`;
+    const password = randomBytes(16).toString("hex");
     let tmp = "";
     let dataDir = "";
     let port = 0;
     let started = false;
     let scriptFile = "";
+    let passwordFile = "";
+    let shimLog = "";
+    let shimDir = "";
+    let serverLog = "";
 
     const bin = (name: string): string => (pg.ok ? path.join(pg.bindir, name) : name);
+    const user = () => (pg.ok ? pg.pgUser : undefined);
 
-    /** Environment without the caller's PG* settings or password, and never a .pgpass file. */
+    /** Environment without the caller's PG* settings, and never a .pgpass file. */
     function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
         const env: NodeJS.ProcessEnv = {};
         for (const [k, v] of Object.entries(process.env)) {
-            if (!k.startsWith("PG") && k !== GEOSERVER_DB_PASSWORD_ENV) env[k] = v;
+            if (!k.startsWith("PG") && !k.startsWith("GEOSERVER_")) env[k] = v;
         }
         return { ...env, PGPASSFILE: path.join(tmp, "no-such-pgpass"), PGCONNECT_TIMEOUT: "10", ...extra };
     }
@@ -190,8 +208,8 @@ describe.skipIf(skipReal)("postgis init script against a real PostgreSQL + PostG
     }
 
     /** psql over TCP with password auth (scram-sha-256). */
-    function tcpPsql(user: string, pass: string, db: string, sql: string): RunResult {
-        return run(bin("psql"), ["-X", "-v", "ON_ERROR_STOP=1", "-w", "-tA", "-h", "127.0.0.1", "-p", String(port), "-U", user, "-d", db, "-c", sql], {
+    function tcpPsql(role: string, pass: string, db: string, sql: string): RunResult {
+        return run(bin("psql"), ["-X", "-v", "ON_ERROR_STOP=1", "-w", "-tA", "-h", "127.0.0.1", "-p", String(port), "-U", role, "-d", db, "-c", sql], {
             env: cleanEnv({ PGPASSWORD: pass }),
         });
     }
@@ -202,11 +220,24 @@ describe.skipIf(skipReal)("postgis init script against a real PostgreSQL + PostG
         return r.stdout.trim();
     }
 
+    /** The script as the entrypoint runs it: as the postgres OS user (the container's user), psql and cat recorded. */
     function runInitScript(extraEnv: Record<string, string>): RunResult {
         return run("bash", [scriptFile], {
-            env: cleanEnv({ POSTGRES_USER: "postgres", POSTGRES_DB: "postgres", PGHOST: tmp, PGPORT: String(port), ...extraEnv }),
+            asUser: user(),
+            cwd: tmp,
+            env: cleanEnv({
+                PATH: `${shimDir}:${process.env.PATH}`,
+                GEOSTACK_SHIM_LOG: shimLog,
+                POSTGRES_USER: "postgres",
+                POSTGRES_DB: "postgres",
+                PGHOST: tmp,
+                PGPORT: String(port),
+                ...extraEnv,
+            }),
         });
     }
+
+    const log = () => fs.readFileSync(serverLog, "utf8");
 
     function freePort(): Promise<number> {
         return new Promise((resolve, reject) => {
@@ -219,16 +250,24 @@ describe.skipIf(skipReal)("postgis init script against a real PostgreSQL + PostG
         });
     }
 
+    /** A file owned by the postgres OS user (when the test runs as root), as the upload is in the container. */
+    function ownedFile(file: string, content: string, mode: number): string {
+        fs.writeFileSync(file, content, { mode });
+        fs.chmodSync(file, mode);
+        const u = user();
+        if (u) fs.chownSync(file, u.uid, u.gid);
+        return file;
+    }
+
     beforeAll(async () => {
         if (!pg.ok) throw new Error(`GEOSTACK_REQUIRE_POSTGRES=1 but missing ${pg.missing}`);
-        const user = pg.pgUser;
+        const u = pg.pgUser;
 
         tmp = fs.mkdtempSync(path.join(os.tmpdir(), "geostack-pg-"));
-        if (user) fs.chownSync(tmp, user.uid, user.gid);
+        if (u) fs.chownSync(tmp, u.uid, u.gid);
         dataDir = path.join(tmp, "data");
-        const pwfile = path.join(tmp, "superuser-password");
-        fs.writeFileSync(pwfile, `${randomBytes(16).toString("hex")}\n`, { mode: 0o600 });
-        if (user) fs.chownSync(pwfile, user.uid, user.gid);
+        serverLog = path.join(tmp, "server.log");
+        const pwfile = ownedFile(path.join(tmp, "superuser-password"), `${randomBytes(16).toString("hex")}\n`, 0o600);
 
         runOk(
             bin("initdb"),
@@ -243,7 +282,7 @@ describe.skipIf(skipReal)("postgis init script against a real PostgreSQL + PostG
                 "--locale=C",
                 "--no-sync",
             ],
-            { asUser: user, cwd: tmp, timeoutMs: 60_000 },
+            { asUser: u, cwd: tmp, timeoutMs: 60_000 },
         );
         // Settings go into the config file rather than pg_ctl -o, which pg_ctl hands to a shell.
         const quote = (s: string): string => `'${s.replace(/'/g, "''")}'`;
@@ -259,29 +298,46 @@ describe.skipIf(skipReal)("postgis init script against a real PostgreSQL + PostG
                     "fsync = off",
                     "synchronous_commit = off",
                     "full_page_writes = off",
+                    // As loud as a server can be configured: every statement, every failed one with its text.
+                    "log_statement = 'all'",
+                    "log_min_duration_statement = 0",
+                    "log_min_error_statement = 'error'",
                     "",
                 ].join("\n"),
             );
-            const r = run(bin("pg_ctl"), ["-D", dataDir, "-l", path.join(tmp, "server.log"), "-w", "-t", "30", "start"], {
-                asUser: user,
-                cwd: tmp,
-                timeoutMs: 40_000,
-            });
+            const r = run(bin("pg_ctl"), ["-D", dataDir, "-l", serverLog, "-w", "-t", "30", "start"], { asUser: u, cwd: tmp, timeoutMs: 40_000 });
             if (r.status === 0) break;
-            const log = fs.existsSync(path.join(tmp, "server.log")) ? fs.readFileSync(path.join(tmp, "server.log"), "utf8") : "";
-            if (attempt >= 3 || !/could not bind|address already in use/i.test(log)) {
-                throw new Error(`pg_ctl start failed: ${describeFailure(r)}\n--- server.log ---\n${log}`);
+            const text = fs.existsSync(serverLog) ? fs.readFileSync(serverLog, "utf8") : "";
+            if (attempt >= 3 || !/could not bind|address already in use/i.test(text)) {
+                throw new Error(`pg_ctl start failed: ${describeFailure(r)}\n--- server.log ---\n${text}`);
             }
         }
         started = true;
 
-        // What the image's 10_postgis.sh does for $POSTGRES_DB before our script runs.
-        superPsql("postgres", "CREATE EXTENSION IF NOT EXISTS postgis;");
+        // What the image's 10_postgis.sh does before our script runs: a template_postgis database, and PostGIS in
+        // $POSTGRES_DB.
+        superPsql("postgres", "CREATE DATABASE template_postgis IS_TEMPLATE true");
+        superPsql("postgres", "CREATE EXTENSION IF NOT EXISTS postgis");
 
-        scriptFile = path.join(tmp, path.basename(POSTGIS_INIT_SCRIPT_PATH));
-        fs.writeFileSync(scriptFile, postgisInitScript(), { mode: 0o755 });
-        const r = runInitScript({ [GEOSERVER_DB_PASSWORD_ENV]: password });
-        if (r.status !== 0) throw new Error(`init script failed: ${describeFailure(r)}`);
+        // Every psql and cat the script starts writes its arguments and environment here first.
+        shimDir = path.join(tmp, "shims");
+        fs.mkdirSync(shimDir);
+        shimLog = ownedFile(path.join(tmp, "shim.log"), "", 0o600);
+        for (const [name, real] of [
+            ["psql", bin("psql")],
+            ["cat", "/bin/cat"],
+        ]) {
+            fs.writeFileSync(
+                path.join(shimDir, name),
+                `#!/bin/sh\n{ printf '%s' "${name}"; printf ' %s' "$@"; printf '\\n'; env; } >> "$GEOSTACK_SHIM_LOG"\nexec ${real} "$@"\n`,
+                { mode: 0o755 },
+            );
+        }
+
+        scriptFile = ownedFile(path.join(tmp, path.basename(POSTGIS_INIT_SCRIPT_PATH)), postgisInitScript(), 0o555);
+        passwordFile = ownedFile(path.join(tmp, "geoserver-db-password"), password, 0o400);
+        const r = runInitScript({ [GEOSERVER_DB_PASSWORD_FILE_ENV]: passwordFile });
+        if (r.status !== 0) throw new Error(`init script failed: ${describeFailure(r)}\n--- server.log ---\n${log()}`);
     }, 90_000);
 
     afterAll(() => {
@@ -291,46 +347,125 @@ describe.skipIf(skipReal)("postgis init script against a real PostgreSQL + PostG
         if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
     }, 40_000);
 
-    it("creates geoserver as a plain login role with a scram-sha-256 password", () => {
+    it("creates geoserver as a plain login role with a scram-sha-256 password and a connection limit", () => {
         expect(
             superPsql(
                 "postgres",
-                "SELECT concat_ws(',', rolcanlogin, rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls) " +
+                "SELECT concat_ws(',', rolcanlogin, rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls, rolconnlimit) " +
                     `FROM pg_roles WHERE rolname = '${GEOSERVER_DB_ROLE}'`,
             ),
-        ).toBe("t,f,f,f,f,f");
+        ).toBe(`t,f,f,f,f,f,${GEOSERVER_CONNECTION_LIMIT}`);
         expect(superPsql("postgres", `SELECT left(rolpassword, 14) FROM pg_authid WHERE rolname = '${GEOSERVER_DB_ROLE}'`)).toBe("SCRAM-SHA-256$");
-        // No membership either: a predefined role (pg_read_all_data, pg_write_server_files...) would widen it silently.
+        // No membership either: gis_owner or a predefined role (pg_read_all_data, pg_write_server_files...) would widen it.
         expect(
             superPsql("postgres", `SELECT count(*) FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.member WHERE r.rolname = '${GEOSERVER_DB_ROLE}'`),
         ).toBe("0");
     });
 
-    it("creates gis owned by geoserver, with PostGIS and no CONNECT/TEMP for PUBLIC", () => {
-        expect(superPsql("postgres", `SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '${GIS_DATABASE}'`)).toBe(GEOSERVER_DB_ROLE);
-        expect(superPsql(GIS_DATABASE, "SELECT extname FROM pg_extension WHERE extname = 'postgis'")).toBe("postgis");
+    it("gives gis, its schema public and PostGIS to gis_owner, which cannot log in and has no members", () => {
         expect(
             superPsql(
                 "postgres",
-                `SELECT concat_ws(',', has_database_privilege('public', '${GIS_DATABASE}', 'CONNECT'), ` +
-                    `has_database_privilege('public', '${GIS_DATABASE}', 'TEMP'))`,
+                "SELECT concat_ws(',', rolcanlogin, rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls) " +
+                    `FROM pg_roles WHERE rolname = '${GIS_OWNER_ROLE}'`,
             ),
-        ).toBe("f,f");
+        ).toBe("f,f,f,f,f,f");
+        expect(superPsql("postgres", `SELECT count(*) FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid WHERE r.rolname = '${GIS_OWNER_ROLE}'`)).toBe(
+            "0",
+        );
+        expect(superPsql("postgres", `SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '${GIS_DATABASE}'`)).toBe(GIS_OWNER_ROLE);
+        expect(superPsql(GIS_DATABASE, "SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'public'")).toBe(GIS_OWNER_ROLE);
+        expect(superPsql(GIS_DATABASE, "SELECT pg_get_userbyid(extowner) FROM pg_extension WHERE extname = 'postgis'")).toBe(GIS_OWNER_ROLE);
+        expect(superPsql(GIS_DATABASE, "SELECT tableowner FROM pg_tables WHERE tablename = 'spatial_ref_sys'")).toBe(GIS_OWNER_ROLE);
+    });
 
+    it("leaves every other database to the superuser: PUBLIC cannot connect to any", () => {
+        const others = superPsql("postgres", `SELECT string_agg(datname, ',' ORDER BY datname) FROM pg_database WHERE datname <> '${GIS_DATABASE}'`);
+        expect(others.split(",")).toEqual(expect.arrayContaining(["postgres", "template1", "template_postgis"]));
+        for (const db of others.split(",")) {
+            expect(superPsql("postgres", `SELECT has_database_privilege('public', '${db}', 'CONNECT')`), db).toBe("f");
+        }
+        for (const db of ["postgres", "template1", "template_postgis"]) {
+            const r = tcpPsql(GEOSERVER_DB_ROLE, password, db, "SELECT 1");
+            expect(r.status, db).not.toBe(0);
+            expect(r.stderr, db).toMatch(/permission denied for database/);
+        }
         superPsql("postgres", "CREATE ROLE outsider LOGIN PASSWORD 'outsider-pw'");
         const r = tcpPsql("outsider", "outsider-pw", GIS_DATABASE, "SELECT 1");
         expect(r.status).not.toBe(0);
         expect(r.stderr).toMatch(/permission denied for database "?gis"?/);
     });
 
-    it("lets geoserver log in over TCP with its password and use geometry in gis", () => {
+    it("lets geoserver load, publish and edit data: a table with a geometry, an index, insert, select, update, delete", () => {
         expect(asGeoserver("SELECT current_user || '@' || current_database()")).toBe(`${GEOSERVER_DB_ROLE}@${GIS_DATABASE}`);
+        // What ogr2ogr does when it loads a layer.
         asGeoserver("CREATE TABLE public.places (id serial PRIMARY KEY, name text, geom geometry(Point, 4326))");
-        asGeoserver("INSERT INTO public.places (name, geom) VALUES ('Berlin', ST_SetSRID(ST_MakePoint(13.4, 52.52), 4326))");
-        expect(asGeoserver("SELECT ST_AsText(geom) || '|' || ST_X(geom) || '|' || ST_SRID(geom) FROM public.places")).toBe("POINT(13.4 52.52)|13.4|4326");
-        // What GeoServer reads to publish a layer.
+        asGeoserver("CREATE INDEX places_geom_idx ON public.places USING gist (geom)");
+        asGeoserver(
+            "INSERT INTO public.places (name, geom) VALUES ('Berlin', ST_SetSRID(ST_MakePoint(13.4, 52.52), 4326)), ('Paris', 'SRID=4326;POINT(2.35 48.86)')",
+        );
+        // What GeoServer reads to publish a layer, and a WFS-T transaction.
         expect(asGeoserver("SELECT type || ',' || srid FROM geometry_columns WHERE f_table_name = 'places'")).toBe("POINT,4326");
         expect(asGeoserver("SELECT count(*) FROM spatial_ref_sys WHERE srid = 4326")).toBe("1");
+        asGeoserver("UPDATE public.places SET geom = ST_Translate(geom, 0.1, 0) WHERE name = 'Berlin'");
+        asGeoserver("DELETE FROM public.places WHERE name = 'Paris'");
+        expect(asGeoserver("SELECT ST_AsText(geom) || '|' || ST_SRID(geom) FROM public.places")).toBe("POINT(13.5 52.52)|4326");
+        expect(asGeoserver("SELECT ST_AsText(ST_Transform(geom, 3857)) IS NOT NULL FROM public.places")).toBe("t");
+        // Reloading a layer: its own tables it may change and drop.
+        asGeoserver("ALTER TABLE public.places ADD COLUMN population integer");
+        asGeoserver("CREATE TABLE public.scratch (id int)");
+        asGeoserver("DROP TABLE public.scratch");
+    });
+
+    /** Each is what a compromised GeoServer (or a stolen password) would try; each must fail and change nothing. */
+    const FORBIDDEN: [string, RegExp][] = [
+        ["DROP SCHEMA public CASCADE", /must be owner of schema public/],
+        ["DROP DATABASE gis", /must be owner of database gis/],
+        ["DROP EXTENSION postgis CASCADE", /must be owner of extension postgis/],
+        ["ALTER EXTENSION postgis UPDATE", /must be owner of extension postgis/],
+        ["ALTER DATABASE gis OWNER TO geoserver", /must be owner of database gis/],
+        ["ALTER SCHEMA public OWNER TO geoserver", /must be owner of schema public/],
+        ["ALTER SCHEMA public RENAME TO gone", /must be owner of schema public/],
+        ["DROP TABLE spatial_ref_sys", /must be owner of table spatial_ref_sys/],
+        ["DELETE FROM spatial_ref_sys", /permission denied for table spatial_ref_sys/],
+        ["UPDATE spatial_ref_sys SET srtext = ''", /permission denied for table spatial_ref_sys/],
+        ["DROP FUNCTION st_intersects(geometry, geometry)", /must be owner of function st_intersects/],
+        ["SELECT * FROM someone_elses", /permission denied for table someone_elses/],
+        ["DROP TABLE someone_elses", /must be owner of table someone_elses/],
+        ["CREATE SCHEMA mine", /permission denied for database gis/],
+        ["CREATE EXTENSION hstore", /permission denied to create extension|must be owner of database|permission denied for database/],
+        ["CREATE TEMPORARY TABLE t (x int)", /permission denied to create temporary tables in database "?gis"?/],
+        ["CREATE ROLE sneaky LOGIN", /permission denied to create role/],
+        ["CREATE DATABASE sneaky", /permission denied to create database/],
+        ["ALTER ROLE geoserver SUPERUSER", /permission denied|must be superuser/],
+        ["ALTER ROLE geoserver CREATEDB", /permission denied/],
+        ["ALTER ROLE geoserver CONNECTION LIMIT -1", /permission denied/],
+        ["GRANT gis_owner TO geoserver", /permission denied|must have admin option/],
+        ["SET ROLE gis_owner", /permission denied to set role/],
+        ["SET ROLE postgres", /permission denied to set role/],
+        ["DROP ROLE gis_owner", /permission denied/],
+        ["COPY places TO PROGRAM 'id'", /permission denied to COPY to or from an external program|must be superuser/],
+        ["COPY places FROM '/etc/passwd'", /permission denied to COPY from a file|must be superuser/],
+        ["SELECT pg_read_file('/etc/passwd')", /permission denied for function pg_read_file/],
+        ["SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'postgres'", /permission denied|must be a (superuser|member)/],
+        ["ALTER SYSTEM SET log_statement = 'none'", /permission denied|must be superuser/],
+        ["SET log_statement = 'none'", /permission denied to set parameter/],
+    ];
+
+    it.each(FORBIDDEN)("refuses geoserver: %s", (sql, error) => {
+        superPsql(GIS_DATABASE, "CREATE TABLE IF NOT EXISTS public.someone_elses (id int)");
+        const r = tcpPsql(GEOSERVER_DB_ROLE, password, GIS_DATABASE, sql);
+        expect(r.status, r.stdout).not.toBe(0);
+        expect(r.stderr).toMatch(error);
+    });
+
+    it("still has its schema, PostGIS, the superuser-only databases and the owners after all of that", () => {
+        expect(superPsql(GIS_DATABASE, "SELECT count(*) FROM pg_namespace WHERE nspname = 'public'")).toBe("1");
+        expect(superPsql(GIS_DATABASE, "SELECT extname || ' ' || pg_get_userbyid(extowner) FROM pg_extension WHERE extname = 'postgis'")).toBe(
+            `postgis ${GIS_OWNER_ROLE}`,
+        );
+        expect(superPsql(GIS_DATABASE, "SELECT count(*) > 8000 FROM spatial_ref_sys")).toBe("t");
+        expect(superPsql("postgres", `SELECT rolsuper FROM pg_roles WHERE rolname IN ('${GEOSERVER_DB_ROLE}', '${GIS_OWNER_ROLE}')`)).toBe("f\nf");
     });
 
     it("rejects a wrong password", () => {
@@ -339,23 +474,50 @@ describe.skipIf(skipReal)("postgis init script against a real PostgreSQL + PostG
         expect(r.stderr).toContain(`password authentication failed for user "${GEOSERVER_DB_ROLE}"`);
     });
 
-    it("does not let geoserver create roles or databases", () => {
-        const role = tcpPsql(GEOSERVER_DB_ROLE, password, GIS_DATABASE, "CREATE ROLE sneaky LOGIN");
-        expect(role.status).not.toBe(0);
-        expect(role.stderr).toContain("permission denied to create role");
-
-        const db = tcpPsql(GEOSERVER_DB_ROLE, password, GIS_DATABASE, "CREATE DATABASE sneaky");
-        expect(db.status).not.toBe(0);
-        expect(db.stderr).toContain("permission denied to create database");
+    it("puts the password in no command line and no environment of any process it starts", () => {
+        const recorded = fs.readFileSync(shimLog, "utf8");
+        expect(recorded).toMatch(/^psql /m);
+        expect(recorded).toMatch(/^cat .*geoserver-db-password$/m);
+        expect(recorded).not.toContain(password);
     });
 
-    it("fails clearly, before touching the server, when the password env var is empty or unset", () => {
-        const cases: Record<string, string>[] = [{ [GEOSERVER_DB_PASSWORD_ENV]: "" }, {}];
+    it("keeps the password out of the server log, though it logs every statement, even when CREATE ROLE fails", () => {
+        // The server does log statements, and would log this one: a CREATE ROLE with a literal password, failing.
+        const control = randomBytes(8).toString("hex");
+        const failing = run(
+            bin("psql"),
+            ["-X", "-w", "-h", tmp, "-p", String(port), "-U", "postgres", "-d", "postgres", "-c", `CREATE ROLE geoserver PASSWORD '${control}'`],
+            {
+                env: cleanEnv({}),
+            },
+        );
+        expect(failing.status).not.toBe(0);
+        expect(log()).toContain(control);
+        expect(log()).toContain(`CREATE DATABASE ${GIS_DATABASE}`);
+
+        // Our script again on the same cluster: its CREATE ROLE fails (the role exists), and is not logged.
+        const again = runInitScript({ [GEOSERVER_DB_PASSWORD_FILE_ENV]: passwordFile });
+        expect(again.status).not.toBe(0);
+        expect(again.stderr).toContain(`role "${GEOSERVER_DB_ROLE}" already exists`);
+        expect(log()).toContain(`role "${GEOSERVER_DB_ROLE}" already exists`);
+        expect(log()).not.toContain(password);
+        expect(again.stdout + again.stderr).not.toContain(password);
+    });
+
+    it("fails clearly, before touching the server, without a readable non-empty password file", () => {
+        const empty = ownedFile(path.join(tmp, "empty-password"), "", 0o400);
+        const cases: Record<string, string>[] = [
+            {},
+            { [GEOSERVER_DB_PASSWORD_FILE_ENV]: "" },
+            { [GEOSERVER_DB_PASSWORD_FILE_ENV]: path.join(tmp, "no-such-file") },
+            { [GEOSERVER_DB_PASSWORD_FILE_ENV]: empty },
+        ];
         for (const env of cases) {
+            fs.writeFileSync(shimLog, "");
             const r = runInitScript(env);
-            expect(r.status).toBe(1);
-            expect(r.stderr).toContain(`${GEOSERVER_DB_PASSWORD_ENV} is empty or unset`);
-            expect(r.stderr).not.toContain("psql");
+            expect(r.status, JSON.stringify(env)).toBe(1);
+            expect(r.stderr).toContain(`${GEOSERVER_DB_PASSWORD_FILE_ENV} must name a readable, non-empty file`);
+            expect(fs.readFileSync(shimLog, "utf8")).not.toMatch(/^psql /m);
         }
     });
 });

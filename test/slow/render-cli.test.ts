@@ -4,49 +4,45 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseStackConfig } from "../../config";
-import { ROOT, STAND_IN_SECRETS } from "../support/harness";
+import { ROOT, STAND_IN_SECRET } from "../support/harness";
 
-// The CLIs as `npm run render` and `npm run render:diff` run them: compiled once by tsc with tsconfig.tools.json,
-// run by node, one process each. What they print is tested in-process by test/stacks (render) and the diff tests.
+// The CLIs as `npm run render` and `npm run render:diff` run them: node with tools/ts-loader.cjs, one process each.
+// What they print is tested in-process by test/stacks (render) and the diff tests.
 let temp: string;
-let bin: string;
 
 beforeAll(() => {
     temp = fs.mkdtempSync(path.join(os.tmpdir(), "geostack-render-test-"));
-    // Compiled next to a node_modules link, so the compiled code finds the packages as it does in bin/.
-    fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(temp, "node_modules"), "dir");
-    bin = path.join(temp, "bin");
-    execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", path.join(ROOT, "tsconfig.tools.json"), "--outDir", bin], { cwd: ROOT });
-}, 120_000);
+});
 
 afterAll(() => {
     if (temp) fs.rmSync(temp, { recursive: true, force: true });
 });
 
 function node(script: string, args: string[]) {
-    const result = spawnSync(process.execPath, [path.join(bin, "tools", "render", script), ...args], { encoding: "utf8", timeout: 120_000 });
+    const loader = path.join(ROOT, "tools", "ts-loader.cjs");
+    const result = spawnSync(process.execPath, ["-r", loader, path.join(ROOT, "tools", "render", script), ...args], { encoding: "utf8", timeout: 120_000 });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 describe("npm run render", () => {
     it("prints the dev stack deterministically, secrets masked", () => {
-        const first = node("cli.js", ["--stack", "dev", "--project-dir", ROOT]);
-        const second = node("cli.js", ["--stack", "dev", "--project-dir", ROOT]);
+        const first = node("cli.ts", ["--stack", "dev", "--project-dir", ROOT]);
+        const second = node("cli.ts", ["--stack", "dev", "--project-dir", ROOT]);
         expect(first.status, first.stderr).toBe(0);
         expect(second.stdout).toBe(first.stdout);
         expect(first.stdout).toContain("docker:index/container:Container  geostack-geoserver");
         expect(first.stdout).toContain("geoserverAdminPassword: [secret]");
-        // Built from the project's images/geoserver, named relative to it: the render does not depend on where bin/ is.
-        expect(first.stdout).toContain("context: images/geoserver");
+        // Built from the project's images/geoserver, named relative to it: the render does not depend on where it runs from.
+        expect(first.stdout).toMatch(/\n {2}context:\n {4}location: images\/geoserver\n/);
     });
 
     it("prints JSON with --json, with the secret a stack sets through `pulumi config set --secret` stood in and masked", () => {
-        const json = node("cli.js", ["--stack", "prod", "--json", "--project-dir", ROOT]);
+        const json = node("cli.ts", ["--stack", "prod", "--json", "--project-dir", ROOT]);
         expect(json.status, json.stderr).toBe(0);
         const rendered = JSON.parse(json.stdout);
         expect(rendered.stack).toBe("prod");
         expect(rendered.resources.map((r: any) => r.name)).toContain("geostack-geoserver-data");
-        expect(json.stdout.includes(STAND_IN_SECRETS.prod["geostack:registryPassword"]), "the registry token leaked").toBe(false);
+        expect(json.stdout.includes(STAND_IN_SECRET), "the registry token leaked").toBe(false);
     });
 
     it("fails on a bad stack config with the error `pulumi up` shows, and prints no render", () => {
@@ -54,7 +50,7 @@ describe("npm run render", () => {
         fs.mkdirSync(project);
         fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(project, "Pulumi.yaml"));
         fs.writeFileSync(path.join(project, "Pulumi.broken.yaml"), "config:\n  geostack:domain: http://maps.example.org\n  geostack:postgisMemoryMb: lots\n");
-        const result = node("cli.js", ["--stack", "broken", "--project-dir", project]);
+        const result = node("cli.ts", ["--stack", "broken", "--project-dir", project, "--program", path.join(ROOT, "main.cjs")]);
         expect(result.status).toBe(1);
         expect(result.stdout).toBe("");
         let expected = "";
@@ -68,11 +64,11 @@ describe("npm run render", () => {
     });
 
     it("refuses an unknown stack and a missing --stack", () => {
-        expect(node("cli.js", ["--stack", "nosuchstack", "--project-dir", ROOT])).toMatchObject({
+        expect(node("cli.ts", ["--stack", "nosuchstack", "--project-dir", ROOT])).toMatchObject({
             status: 1,
             stderr: expect.stringContaining("Pulumi.nosuchstack.yaml"),
         });
-        expect(node("cli.js", [])).toMatchObject({ status: 2, stderr: expect.stringContaining("--stack <name> is required") });
+        expect(node("cli.ts", [])).toMatchObject({ status: 2, stderr: expect.stringContaining("--stack <name> is required") });
     });
 });
 
@@ -88,7 +84,7 @@ describe("npm run render:diff on real git history", () => {
         expect(content, `${file} no longer contains ${from}`).toContain(from);
         fs.writeFileSync(target, content.replace(from, to));
     };
-    const diff = (...args: string[]) => node("diff-cli.js", ["--base", "main", "--project-dir", repo, ...args]);
+    const diff = (...args: string[]) => node("diff-cli.ts", ["--base", "main", "--project-dir", repo, ...args]);
 
     beforeAll(() => {
         // The working tree as it is (committed or not, deleted files left out), as the base of a fresh repository.
@@ -130,6 +126,42 @@ describe("npm run render:diff on real git history", () => {
         expect(out).not.toContain("DATA LOSS");
     }, 120_000);
 
+    it("flags an added GeoServer extension as a rebuild and a replacement of the GeoServer container, with downtime", () => {
+        git("checkout", "--quiet", "-b", "extension", "main");
+        // Nothing is pinned in extension-checksums.sha256 yet: the stack accepts an unpinned zip.
+        edit(
+            "Pulumi.dev.yaml",
+            "geostack:pushImage: false",
+            "geostack:pushImage: false\n    geostack:allowUnpinnedExtensions: true\n    geostack:geoserverExtensions:\n        - wps",
+        );
+        git("commit", "--quiet", "--all", "--message", "add WPS");
+        const result = diff("--stack", "dev");
+        expect(result.status, result.stderr).toBe(0);
+        const out = result.stdout;
+        expect(out).toContain("> ⏸️ **Downtime: `geostack-dev-geoserver` is recreated (stopped, removed, started anew).**");
+        expect(out).toContain("#### Replace `geostack-geoserver` (`docker:index/container:Container`, named `geostack-dev-geoserver`)");
+        expect(out).toMatch(/Docker must recreate this container for `image`: it is stopped, removed and started anew \(downtime\)\./);
+        // The image itself is rebuilt in place.
+        expect(out).toContain("#### Update `geostack-geoserver-image` (`docker-build:index:Image`)");
+        expect(out).toMatch(/\| `buildArgs\.GEOSERVER_EXTENSIONS` \| [^|]* \| `wps` \|/);
+    }, 120_000);
+
+    it("flags a change of the GeoServer image's build context as a rebuild that replaces the GeoServer container", () => {
+        git("checkout", "--quiet", "-b", "dockerfile", "main");
+        edit("images/geoserver/Dockerfile", "USER root\n", 'LABEL geostack.note="rebuilt"\nUSER root\n');
+        git("commit", "--quiet", "--all", "--message", "a label in the GeoServer image");
+        const result = diff("--stack", "dev");
+        expect(result.status, result.stderr).toBe(0);
+        const out = result.stdout;
+        expect(out).toContain("### Stack `dev`: 1 to replace, 0 to remove, 1 to update, 0 to add");
+        expect(out).toContain("#### Replace `geostack-geoserver` (`docker:index/container:Container`, named `geostack-dev-geoserver`)");
+        expect(out).toContain("#### Update `geostack-geoserver-image` (`docker-build:index:Image`)");
+        expect(out).toMatch(/\| `contextHash` \| `[0-9a-f]{64}` \| `[0-9a-f]{64}` \|/);
+        expect(out).toMatch(
+            /\| `image` \| `geostack\/geoserver:2\.28\.4 \(built here, image ID sha256:[0-9a-f]{12}\)` \| `geostack\/geoserver:2\.28\.4 \(built here, image ID sha256:[0-9a-f]{12}\)` \|/,
+        );
+    }, 120_000);
+
     it("flags a renamed volume as data loss, in bold, noting prod's protection", () => {
         git("checkout", "--quiet", "-b", "volume", "main");
         edit("components/geoserver/geoserver.ts", "-geoserver-data` }", "-geoserver-files` }");
@@ -145,8 +177,23 @@ describe("npm run render:diff on real git history", () => {
         expect(out).toContain('| `volumes["/opt/geoserver_data"]` | `volume geostack-dev-geoserver-data` | `volume geostack-dev-geoserver-files` |');
     }, 120_000);
 
+    it("renders a stack file of any name, its unset secrets stood in (a staging copy of prod)", () => {
+        git("checkout", "--quiet", "-b", "staging", "main");
+        const prod = fs.readFileSync(path.join(repo, "Pulumi.prod.yaml"), "utf8");
+        expect(prod).not.toMatch(/^ *geostack:registryPassword:/m);
+        fs.writeFileSync(path.join(repo, "Pulumi.staging.yaml"), prod.replace("geostack.example.org", "staging.example.org"));
+        git("add", "Pulumi.staging.yaml");
+        git("commit", "--quiet", "--message", "a staging stack");
+        const result = diff();
+        expect(result.status, result.stdout).toBe(0);
+        expect(result.stdout).toContain("### Stack `staging`: 0 to replace, 0 to remove, 0 to update,");
+        expect(result.stdout).toContain("geostack-staging-geoserver");
+        expect(result.stdout).toContain("### Stack `prod`: no changes");
+        expect(result.stdout).not.toContain(STAND_IN_SECRET);
+    }, 120_000);
+
     it("reports a base that does not exist, and a stack config that fails, with a non-zero exit", () => {
-        expect(node("diff-cli.js", ["--base", "no-such-ref", "--project-dir", repo])).toMatchObject({
+        expect(node("diff-cli.ts", ["--base", "no-such-ref", "--project-dir", repo])).toMatchObject({
             status: 2,
             stderr: expect.stringContaining("no-such-ref"),
         });

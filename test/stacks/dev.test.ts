@@ -1,8 +1,21 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { formatJson, formatText, render, type Rendered, SECRET } from "../../tools/render/render";
-import { isSecret, type RegisteredResource, reveal } from "../../tools/render/mocks";
+import { DOCKER_HOSTS, isSecret, type RegisteredResource, reveal } from "../../tools/render/mocks";
 import { deployStack, type Deployed, readYaml, secretValues } from "../support/harness";
-import { CONTAINER, envOf, IMAGE, labelsOf, NETWORK, networksOf, REGISTRY_IMAGE, REMOTE_IMAGE, TAG, VOLUME } from "../support/resources";
+import { nextPlan } from "../support/next-plan";
+import {
+    CONTAINER,
+    envOf,
+    IMAGE,
+    IMAGE_BUILDER_PROVIDER,
+    labelsOf,
+    NETWORK,
+    networksOf,
+    REGISTRY_IMAGE,
+    REMOTE_IMAGE,
+    uploadOf,
+    VOLUME,
+} from "../support/resources";
 
 // The dev stack exactly as committed, run once for the whole file; the render is of that same run.
 let dev: Deployed;
@@ -50,32 +63,56 @@ describe("dev stack: networks, ports and data", () => {
         expect(dev.outputs.databaseAddress.value).toBe("127.0.0.1:15432");
     });
 
-    it("publishes nothing beyond loopback except traefik's port 80", () => {
-        const published = dev.mocks
-            .ofType(CONTAINER)
-            .flatMap((c) => (c.inputs.ports ?? []).map((p: any) => ({ container: c.inputs.name, ...p })))
-            .filter((p) => p.ip !== "127.0.0.1");
-        expect(published).toEqual([{ container: "geostack-dev-traefik", internal: 80, external: 80, ip: "0.0.0.0", protocol: "tcp" }]);
+    it("publishes nothing beyond loopback, traefik's port 80 included: a laptop's network does not reach the stack", () => {
+        const published = dev.mocks.ofType(CONTAINER).flatMap((c) => (c.inputs.ports ?? []).map((p: any) => ({ container: c.inputs.name, ...p })));
+        expect(published.filter((p) => p.ip !== "127.0.0.1")).toEqual([]);
+        expect(published.filter((p) => p.container === "geostack-dev-traefik")).toEqual([
+            { container: "geostack-dev-traefik", internal: 80, external: 80, ip: "127.0.0.1", protocol: "tcp" },
+        ]);
     });
 
     it("mounts PostGIS 17's data volume at /var/lib/postgresql/data, with the major in its name", () => {
         expect(container("postgis").inputs.volumes).toEqual([{ volumeName: "geostack-dev-postgis17-data", containerPath: "/var/lib/postgresql/data" }]);
-        expect(container("geoserver").inputs.volumes).toEqual([{ volumeName: "geostack-dev-geoserver-data", containerPath: "/opt/geoserver_data" }]);
+        expect(container("geoserver").inputs.volumes).toEqual([
+            { volumeName: "geostack-dev-geoserver-data", containerPath: "/opt/geoserver_data" },
+            { volumeName: "geostack-dev-geoserver-tiles", containerPath: "/var/cache/geowebcache" },
+        ]);
         expect(dev.outputs.volumeNames.value).toEqual(["geostack-dev-postgis17-data", "geostack-dev-geoserver-data"]);
     });
 
-    it("delivers the init script through uploads, never a host bind mount", () => {
+    it("delivers the init script and the passwords as uploaded files, never a host bind mount or the environment", () => {
         const postgis = container("postgis");
-        expect(postgis.inputs.uploads).toHaveLength(1);
+        // The passwords make the whole list a secret in the state.
+        expect(isSecret(postgis.inputs.uploads)).toBe(true);
+        const uploads = reveal<any[]>(postgis.inputs.uploads);
         // Executable by the postgres user the entrypoint runs as; a script it cannot execute it would source.
-        expect(postgis.inputs.uploads[0]).toMatchObject({ file: "/docker-entrypoint-initdb.d/20-geostack.sh", permissions: "0755" });
-        expect(postgis.inputs.uploads[0].content).toContain("CREATE DATABASE gis OWNER geoserver");
+        expect(uploads.find((u) => u.file === "/docker-entrypoint-initdb.d/20-geostack.sh")).toMatchObject({ permissions: "0555" });
+        expect(uploads.find((u) => u.file.endsWith("20-geostack.sh")).content).toContain("CREATE DATABASE gis OWNER gis_owner");
+        // Readable by the postgres user (uid 999 in the Debian-based image) alone.
+        expect(uploads.filter((u) => u.file.startsWith("/run/secrets/")).map(({ content, ...rest }) => ({ ...rest, secret: content.length === 32 }))).toEqual([
+            { file: "/run/secrets/postgres-password", owner: "999", group: "999", permissions: "0400", secret: true },
+            { file: "/run/secrets/geoserver-db-password", owner: "999", group: "999", permissions: "0400", secret: true },
+            { file: "/run/secrets/monitor-db-password", owner: "999", group: "999", permissions: "0400", secret: true },
+        ]);
+        expect(uploadOf(postgis, "/run/secrets/geoserver-db-password").content).toBe(dev.outputs.databasePassword.value);
+        // The monitoring role's step runs after 20-geostack.sh (name order), on every new cluster.
+        expect(uploads.find((u) => u.file === "/docker-entrypoint-initdb.d/30-geostack-monitor.sh")).toMatchObject({ permissions: "0555" });
+        expect(envOf(postgis)).toEqual({
+            POSTGRES_USER: "postgres",
+            POSTGRES_PASSWORD_FILE: "/run/secrets/postgres-password",
+            GEOSERVER_DB_PASSWORD_FILE: "/run/secrets/geoserver-db-password",
+            GEOSTACK_MONITOR_PASSWORD_FILE: "/run/secrets/monitor-db-password",
+        });
         expect(postgis.inputs.volumes.filter((v: any) => v.hostPath)).toEqual([]);
     });
 
-    it("has only the two data volumes (no ACME one), unprotected, so `pulumi destroy` cleans a laptop", () => {
+    it("has only the two data volumes and the tile cache (no ACME one), unprotected, so `pulumi destroy` cleans a laptop", () => {
         const volumes = dev.mocks.ofType(VOLUME);
-        expect(volumes.map((v) => v.inputs.name).sort()).toEqual(["geostack-dev-geoserver-data", "geostack-dev-postgis17-data"]);
+        expect(volumes.map((v) => v.inputs.name).sort()).toEqual([
+            "geostack-dev-geoserver-data",
+            "geostack-dev-geoserver-tiles",
+            "geostack-dev-postgis17-data",
+        ]);
         for (const v of volumes) expect(v.options, v.name).toMatchObject({ protect: false, retainOnDelete: false });
     });
 });
@@ -96,7 +133,6 @@ describe("dev stack: GeoServer", () => {
             PROXY_BASE_URL: "http://geostack.localhost/geoserver",
             GEOSERVER_CSRF_WHITELIST: "geostack.localhost",
             SKIP_DEMO_DATA: "true",
-            RUN_UNPRIVILEGED: "true",
         });
         expect(networksOf(geoserver).map((n) => n.name)).toEqual(["geostack-dev-backend", "geostack-dev-proxy"]);
     });
@@ -110,30 +146,39 @@ describe("dev stack: GeoServer", () => {
         expect(geoserverLabel("middlewares.geostack-dev-geoserver-ratelimit.ratelimit.burst")).toBe("200");
     });
 
-    it("connects to the gis database as the geoserver role, with the password PostGIS set", () => {
+    it("connects to the gis database as the geoserver role, with the password PostGIS set, as a file", () => {
         const geoserverEnv = envOf(container("geoserver"));
         expect(geoserverEnv).toMatchObject({
-            POSTGRES_JNDI_ENABLED: "true",
             POSTGRES_HOST: "postgis",
             POSTGRES_PORT: "5432",
             POSTGRES_DB: "gis",
             POSTGRES_USERNAME: "geoserver",
+            POSTGRES_PASSWORD_FILE: "/opt/geostack/secrets/database-password",
         });
-        expect(geoserverEnv.POSTGRES_PASSWORD).toBe(envOf(container("postgis")).GEOSERVER_DB_PASSWORD);
-        expect(geoserverEnv.POSTGRES_PASSWORD).toBe(dev.outputs.databasePassword.value);
-        expect(geoserverEnv.POSTGRES_PASSWORD).toHaveLength(32);
+        const password = uploadOf(container("geoserver"), "/opt/geostack/secrets/database-password");
+        expect(password).toMatchObject({ content: dev.outputs.databasePassword.value, secret: true });
+        // The one PostGIS gives the geoserver role, from its own file.
+        expect(password.content).toBe(uploadOf(container("postgis"), "/run/secrets/geoserver-db-password").content);
+        expect(password.content).toHaveLength(32);
     });
 
-    it("sizes the JVM from the container's memory limit, not a fixed -Xmx", () => {
+    it("sizes the JVM to the container's memory limit: half of it for the heap, capped metaspace and direct memory", () => {
         const geoserver = container("geoserver");
         expect(geoserver.inputs.memory).toBe(2048);
-        expect(envOf(geoserver).EXTRA_JAVA_OPTS).toContain("-XX:MaxRAMPercentage=75");
-        expect(envOf(geoserver).EXTRA_JAVA_OPTS).not.toMatch(/-Xmx/);
+        expect(envOf(geoserver).EXTRA_JAVA_OPTS).toBe("-Xmx1024m -XX:MaxMetaspaceSize=256m -XX:MaxDirectMemorySize=204m -XX:+ExitOnOutOfMemoryError");
     });
 
-    it("keeps every password secret in container inputs and stack outputs", () => {
-        expect(isSecret(container("postgis").inputs.envs)).toBe(true);
-        expect(isSecret(container("geoserver").inputs.envs)).toBe(true);
+    it("keeps every password secret in container inputs and stack outputs, and out of every container's environment", () => {
+        expect(isSecret(container("postgis").inputs.uploads)).toBe(true);
+        const passwords = ["geoserverAdminPassword", "databasePassword", "databaseSuperuserPassword"].map((output) => dev.outputs[output].value);
+        for (const c of dev.mocks.ofType(CONTAINER)) {
+            const env = JSON.stringify(reveal(c.inputs.envs ?? []));
+            for (const password of passwords) expect(env, c.name).not.toContain(password);
+        }
+        expect(uploadOf(container("geoserver"), "/opt/geostack/secrets/geoserver-admin-password")).toMatchObject({
+            content: dev.outputs.geoserverAdminPassword.value,
+            secret: true,
+        });
         for (const output of ["geoserverAdminPassword", "databasePassword", "databaseSuperuserPassword"]) {
             expect(dev.outputs[output].secret, output).toBe(true);
         }
@@ -144,16 +189,15 @@ describe("dev stack: GeoServer", () => {
 describe("dev stack: every container", () => {
     it("gets the common defaults", () => {
         for (const c of dev.mocks.ofType(CONTAINER)) {
-            expect(c.inputs, c.name).toMatchObject({
-                restart: "unless-stopped",
-                logDriver: "json-file",
-                logOpts: { "max-size": "10m", "max-file": "5" },
-                securityOpts: ["no-new-privileges:true"],
-            });
+            expect(c.inputs, c.name).toMatchObject({ restart: "unless-stopped", logDriver: "local", securityOpts: ["no-new-privileges:true"] });
+            expect(c.inputs.logOpts, c.name).toBeUndefined();
             expect(c.inputs.memory, c.name).toBeGreaterThan(0);
-            expect(c.inputs.memorySwap, c.name).toBe(c.inputs.memory);
             expect(labelsOf(c)["geostack.instance"], c.name).toBe("geostack-dev");
         }
+    });
+
+    it.each(Object.keys(DOCKER_HOSTS))("is neither replaced nor updated by the next `pulumi up` on %s", (host) => {
+        for (const c of dev.mocks.ofType(CONTAINER)) expect(nextPlan(c, DOCKER_HOSTS[host]), c.name).toEqual([]);
     });
 
     it("is health-checked, and GeoServer waits for PostGIS", () => {
@@ -192,47 +236,48 @@ describe("dev stack: traefik on plain HTTP", () => {
 });
 
 describe("dev stack: the GeoServer image", () => {
-    it("is built locally from images/geoserver for linux/amd64, with the version as a build arg and no cache source", () => {
+    it("is built by the Docker engine from images/geoserver, for the host's own platform, loaded there, pushed nowhere", () => {
         const { inputs } = image();
-        expect(inputs.imageName).toBe("geostack/geoserver:2.28.4");
-        expect(inputs.skipPush).toBe(true);
-        expect(inputs.build).toMatchObject({
-            context: "images/geoserver",
-            dockerfile: "images/geoserver/Dockerfile",
-            platform: "linux/amd64",
-            builderVersion: "BuilderBuildKit",
-            args: { GEOSERVER_VERSION: "2.28.4", GEOSERVER_EXTENSIONS: "", IMAGE_SOURCE: "" },
+        expect(inputs).toMatchObject({
+            context: { location: "images/geoserver" },
+            dockerfile: { location: "images/geoserver/Dockerfile" },
+            tags: ["geostack/geoserver:2.28.4"],
+            builder: { name: "default" },
+            load: true,
+            push: false,
+            buildArgs: { GEOSERVER_VERSION: "2.28.4", GEOSERVER_EXTENSIONS: "", GEOSERVER_EXTENSIONS_ALLOW_UNPINNED: "false", IMAGE_SOURCE: "" },
         });
-        expect(inputs.build.args.IMAGE_REVISION).toMatch(/^[0-9a-f]{64}$/);
+        // No platform: an arm64 laptop builds arm64 natively instead of amd64 under emulation.
+        expect(inputs.platforms).toBeUndefined();
         // Nothing was pushed before, and a local build has its layers on the Docker host already.
-        expect(inputs.build.cacheFrom).toBeUndefined();
+        expect(inputs.cacheFrom).toBeUndefined();
+        expect(inputs.cacheTo).toBeUndefined();
+        expect(image().options.retainOnDelete).toBe(true);
     });
 
-    it("is built by a GeoServerImage component inside the GeoStack", () => {
+    it("is built by a GeoServerImage component inside the GeoStack, with the default docker-build provider", () => {
         const [component] = dev.mocks.ofType("geostack:index:GeoServerImage");
         expect(component.name).toBe("geostack-geoserver-image");
         expect(component.options.parent).toBe(dev.mocks.ofType("geostack:index:GeoStack")[0].urn);
         expect(image().options.parent).toBe(component.urn);
-    });
-
-    it("gets a second, local tag from the fingerprint of the build inputs", () => {
-        const [tag] = dev.mocks.ofType(TAG);
-        expect(tag.inputs.sourceImage).toBe("geostack/geoserver:2.28.4");
-        expect(tag.inputs.targetImage).toBe(`geostack/geoserver:2.28.4-${image().inputs.build.args.IMAGE_REVISION.slice(0, 12)}`);
+        // No docker:host in the dev stack: both providers talk to the local engine.
+        expect(dev.mocks.ofType(IMAGE_BUILDER_PROVIDER)).toEqual([]);
+        expect(image().options.provider).toBe("");
     });
 
     it("is pushed nowhere, with no registry login, and not pulled back", () => {
-        expect(image().inputs.registry).toBeUndefined();
+        expect(image().inputs.registries).toBeUndefined();
         expect(dev.mocks.ofType(REGISTRY_IMAGE)).toEqual([]);
         expect(dev.mocks.ofType(REMOTE_IMAGE).filter((r) => r.name.includes("geoserver"))).toEqual([]);
     });
 
-    it("runs in the GeoServer container by its local image ID, which is what an unpushed build's repoDigest is", () => {
-        const repoDigest = image().state.repoDigest;
-        expect(repoDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
-        expect(reveal(container("geoserver").inputs.image)).toBe(repoDigest);
+    it("runs in the GeoServer container by the image ID the build loaded into the engine", () => {
+        const id = image().state.digest;
+        expect(id).toMatch(/^sha256:[0-9a-f]{64}$/);
+        expect(reveal(container("geoserver").inputs.image)).toBe(id);
+        expect(container("geoserver").options.dependencies).toContain(image().urn);
         expect(dev.outputs.geoserverImageName).toEqual({ value: "geostack/geoserver:2.28.4", secret: false });
-        expect(dev.outputs.geoserverImageDigest).toEqual({ value: repoDigest, secret: false });
+        expect(dev.outputs.geoserverImageDigest).toEqual({ value: id, secret: false });
     });
 });
 
@@ -262,12 +307,14 @@ describe("render of the dev stack", () => {
             networks: ["geostack-dev-backend (aliases: postgis)", "geostack-dev-postgis-publish"],
             ports: ["127.0.0.1:15432 -> 5432/tcp"],
             volumes: { "/var/lib/postgresql/data": "volume geostack-dev-postgis17-data" },
-            env: ["GEOSERVER_DB_PASSWORD", "POSTGRES_PASSWORD", "POSTGRES_USER"],
+            env: ["GEOSERVER_DB_PASSWORD_FILE", "GEOSTACK_MONITOR_PASSWORD_FILE", "POSTGRES_PASSWORD_FILE", "POSTGRES_USER"],
             labels: { "geostack.instance": "geostack-dev", "geostack.role": "postgis" },
             healthcheck: { tests: "CMD pg_isready -U postgres -d gis -h 127.0.0.1", interval: "10s" },
             memory: 1024,
         });
-        expect(resource(CONTAINER, "geostack-geoserver").properties.image).toBe("geostack/geoserver:2.28.4 (built here, by image ID)");
+        expect(resource(CONTAINER, "geostack-geoserver").properties.image).toBe(
+            `geostack/geoserver:2.28.4 (built here, image ID ${image().state.digest.slice(0, 19)})`,
+        );
         expect(resource(CONTAINER, "geostack-traefik").properties.command).toContain("--providers.docker.exposedbydefault=false");
     });
 

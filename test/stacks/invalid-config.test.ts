@@ -38,11 +38,27 @@ describe("an invalid stack config stops the program before anything is registere
             expect.arrayContaining([
                 '  - geostack:domain = "http://maps.example.org": expected a lower-case DNS name such as geostack.example.org (no scheme, port, path or IP address)',
                 '  - geostack:postgisMemoryMb = "lots": expected a whole number',
-                "  - geostack:geoserverMemoryMb = 512: expected a whole number of MiB, at least 768",
+                "  - geostack:geoserverMemoryMb = 512: expected a whole number of MiB, at least 1024",
                 expect.stringMatching(/^ {2}- geostack:registryPasword is not a GeoStack key \(value not shown\); GeoStack reads .*\bregistryPassword\b/),
             ]),
         );
         expect(error.message).not.toContain("s3cret-registry-token");
+        expect(mocks.resources).toEqual([]);
+    });
+
+    it("a registry token in plain text, and a key of a misspelt namespace", async () => {
+        const { error, mocks } = await fail("dev", {
+            "geostack:pushImage": "true",
+            "geostack:imageRepository": "ghcr.io/example-org/geoserver",
+            "geostack:registryUsername": "example-user",
+            "geostack:registryPassword": "plain-text-registry-token",
+            "geostak:protectData": "true",
+        });
+        expect(error.message.split("\n").slice(1)).toEqual([
+            '  - geostak:protectData is not read (value not shown): its namespace is "geostak", not "geostack"; set geostack:protectData instead',
+            "  - geostack:registryPassword is set in plain text (value not shown): a registry token must be a secret; remove it from the stack file and run pulumi config set --secret registryPassword <token>",
+        ]);
+        expect(error.message).not.toContain("plain-text-registry-token");
         expect(mocks.resources).toEqual([]);
     });
 });

@@ -48,10 +48,9 @@ describe("prod stack: backups", () => {
         expect(prod.mocks.get(VOLUME, "geostack-backup-backups").options).toMatchObject({ protect: true, retainOnDelete: true });
     });
 
-    it("say where they are: the volume, the container to run restores in, and no off-host copy yet", () => {
+    it("say where they are: the volume, and the container to run restores in; no off-host copy yet", () => {
         expect(prod.outputs.backupVolumeName.value).toBe("geostack-prod-backups");
         expect(prod.outputs.backupContainerName.value).toBe("geostack-prod-backup");
-        expect(prod.outputs.backupOffsiteRepository.value).toBe("");
         expect(prod.mocks.ofType(CONTAINER).map((c) => c.name)).not.toContain("geostack-backup-offsite");
     });
 });

@@ -5,7 +5,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as path from "node:path";
-import { type RunResult, run, runOk } from "./postgres";
+import { type RunResult, run, runOk } from "./pg-cluster";
 
 export const DOCKERD = run("sh", ["-c", "command -v dockerd"]).stdout.trim();
 export const DOCKER = run("sh", ["-c", "command -v docker"]).stdout.trim();
@@ -137,7 +137,7 @@ export function hostImage(dockerd: Dockerd, name: string, spec: HostImage): void
     }
     for (const tree of spec.trees ?? []) {
         fs.mkdirSync(path.join(rootfs, path.dirname(tree)), { recursive: true });
-        runOk("cp", ["-a", tree, `${path.join(rootfs, path.dirname(tree))}/`]);
+        runOk("cp", ["-a", tree, `${path.join(rootfs, path.dirname(tree))}/`], { timeoutMs: 300_000 });
         // Debian points some files at /etc/alternatives, outside the tree: those links become copies.
         for (const link of runOk("find", [path.join(rootfs, tree), "-type", "l", "-lname", "/*"])
             .split("\n")
@@ -150,7 +150,7 @@ export function hostImage(dockerd: Dockerd, name: string, spec: HostImage): void
         const files = runOk("find", [path.join(rootfs, tree), "-type", "f", "(", "-perm", "-u+x", "-o", "-name", "*.so*", ")"])
             .split("\n")
             .filter(Boolean);
-        needs(...files.map((file) => file.slice(rootfs.length)));
+        needs(...files.map((file: string) => file.slice(rootfs.length)));
     }
     for (const lib of libraries) copy(lib, lib.replace(/^\/lib/, "/usr/lib"));
     for (const [dir, [uid, gid, mode]] of Object.entries(spec.dirs ?? {})) {
@@ -163,7 +163,7 @@ export function hostImage(dockerd: Dockerd, name: string, spec: HostImage): void
         fs.writeFileSync(path.join(rootfs, file), content);
     }
     const tar = `${rootfs}.tar`;
-    runOk("tar", ["--create", "--file", tar, "--directory", rootfs, "--numeric-owner", "."]);
+    runOk("tar", ["--create", "--file", tar, "--directory", rootfs, "--numeric-owner", "."], { timeoutMs: 300_000 });
     dockerd.ok(["import", ...(spec.changes ?? []).flatMap((change) => ["--change", change]), tar, name]);
     fs.rmSync(rootfs, { recursive: true, force: true });
     fs.rmSync(tar, { force: true });

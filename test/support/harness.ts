@@ -5,9 +5,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 import { installMocks, type ProviderMocks } from "../../tools/render/mocks";
 import { runProgram as runUnderMocks, type Deployed } from "../../tools/render/run";
-import { secretKeysOf, STAND_IN_SECRETS, stackConfig } from "../../tools/render/stack-config";
+import { secretKeysOf, STAND_IN_SECRET, stackConfig } from "../../tools/render/stack-config";
 
-export { stackConfig, STAND_IN_SECRETS };
+export { stackConfig, STAND_IN_SECRET };
 export type { Deployed };
 
 export const ROOT = path.resolve(__dirname, "..", "..");
@@ -16,14 +16,15 @@ export function readYaml(file: string): any {
     return parse(fs.readFileSync(path.join(ROOT, file), "utf8"));
 }
 
-/** Runs index.ts under mocks with the given config and waits for every stack output. */
-export function runProgram(stack: string, config: Record<string, string>): Promise<Deployed> {
-    return runUnderMocks({ project: "geostack", stack, config, secretKeys: secretKeysOf(stack, ROOT, config), load: () => import("../../index") });
+/** Runs index.ts under mocks with the given config (`secret`: more keys set with `--secret`) and waits for every stack output. */
+export function runProgram(stack: string, config: Record<string, string>, secret: string[] = []): Promise<Deployed> {
+    const secretKeys = [...secretKeysOf(stack, ROOT, config), ...secret];
+    return runUnderMocks({ project: "geostack", stack, config, secretKeys, load: () => import("../../index") });
 }
 
 /** Runs index.ts expecting it to stop; returns the error and what was registered before it. */
-export async function failProgram(stack: string, config: Record<string, string>): Promise<{ mocks: ProviderMocks; error: Error }> {
-    pulumi.runtime.setAllConfig(config, secretKeysOf(stack, ROOT, config));
+export async function failProgram(stack: string, config: Record<string, string>, secret: string[] = []): Promise<{ mocks: ProviderMocks; error: Error }> {
+    pulumi.runtime.setAllConfig(config, [...secretKeysOf(stack, ROOT, config), ...secret]);
     const mocks = installMocks("geostack", stack);
     try {
         await import("../../index");

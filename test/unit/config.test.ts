@@ -4,7 +4,7 @@ import Ajv2020 from "ajv/dist/2020";
 import { describe, expect, it } from "vitest";
 import { GEOSTACK_SPEC } from "../../components/geostack";
 import { type Arg, InvalidInputError } from "../../components/shared/args";
-import { CONFIG_KEYS, parseStackConfig } from "../../config";
+import { CONFIG_KEYS, type ConfigContext, configEntry, imageBuildHost, parseStackConfig, SWARM_ONLY_KEYS } from "../../config";
 import { readYaml, ROOT, stackConfig } from "../support/harness";
 
 const TOKEN = "ghp-not-a-real-token";
@@ -18,9 +18,9 @@ function raw(stack: string, changes: Record<string, string | undefined> = {}): R
     return Object.fromEntries(Object.entries(config).filter(([, value]) => value !== undefined)) as Record<string, string>;
 }
 
-function refusal(config: Record<string, string>): InvalidInputError {
+function refusal(config: Record<string, string>, context?: ConfigContext): InvalidInputError {
     try {
-        parseStackConfig(config);
+        parseStackConfig(config, context);
     } catch (error) {
         expect(error).toBeInstanceOf(InvalidInputError);
         return error as InvalidInputError;
@@ -37,8 +37,13 @@ describe("a stack config GeoStack refuses", () => {
         ["single-label domain", { domain: "localhost" }, /^geostack:domain = "localhost": expected a lower-case DNS name/],
         ["port out of range", { publishDatabasePort: "70000" }, /^geostack:publishDatabasePort = 70000: expected an integer TCP port from 1 to 65535$/],
         ["port that is not a number", { publishDatabasePort: "5432/tcp" }, /^geostack:publishDatabasePort = "5432\/tcp": expected a whole number$/],
-        ["negative memory", { geoserverMemoryMb: "-512" }, /^geostack:geoserverMemoryMb = -512: expected a whole number of MiB, at least 768$/],
-        ["memory too small for GeoServer", { geoserverMemoryMb: "256" }, /^geostack:geoserverMemoryMb = 256: expected a whole number of MiB, at least 768$/],
+        [
+            "database port that traefik publishes too",
+            { publishDatabasePort: "8080", httpPort: "8080" },
+            /^geostack:publishDatabasePort = 8080: expected a port traefik does not publish: geostack:httpPort is 8080 too$/,
+        ],
+        ["negative memory", { geoserverMemoryMb: "-512" }, /^geostack:geoserverMemoryMb = -512: expected a whole number of MiB, at least 1024$/],
+        ["memory too small for GeoServer", { geoserverMemoryMb: "256" }, /^geostack:geoserverMemoryMb = 256: expected a whole number of MiB, at least 1024$/],
         ["fractional memory", { postgisMemoryMb: "1.5" }, /^geostack:postgisMemoryMb = "1\.5": expected a whole number$/],
         [
             "unparseable PostGIS tag",
@@ -133,6 +138,7 @@ describe("parsing the engine's strings", () => {
                 tls: "false",
                 adminAllowlist: '["203.0.113.0/24","2001:db8::/32"]',
                 geoserverExtensions: '["wps","vectortiles"]',
+                allowUnpinnedExtensions: "true",
             }),
         ).toEqual({
             domain: "maps.example.org",
@@ -141,6 +147,7 @@ describe("parsing the engine's strings", () => {
             tls: false,
             adminAllowlist: ["203.0.113.0/24", "2001:db8::/32"],
             geoserverExtensions: ["wps", "vectortiles"],
+            allowUnpinnedExtensions: true,
         });
     });
 
@@ -263,7 +270,9 @@ describe("edge config", () => {
 describe("image config", () => {
     it("builds locally by default: a local repository, no push, no credentials, nothing prebuilt", () => {
         const config = parseStackConfig(raw("dev"));
-        expect(config).toMatchObject({ imageRepository: "geostack/geoserver", pushImage: false, geoserverExtensions: [], imagePlatform: "linux/amd64" });
+        expect(config).toMatchObject({ imageRepository: "geostack/geoserver", pushImage: false, geoserverExtensions: [], allowUnpinnedExtensions: false });
+        // Pulumi.yaml's "" default: the image is built and pulled for the Docker host's own platform.
+        expect(config.imagePlatform).toBeUndefined();
         expect(config.registryUsername).toBeUndefined();
         expect(config.registryPassword).toBeUndefined();
         expect(config.geoserverImage).toBeUndefined();
@@ -346,7 +355,7 @@ describe("image config", () => {
 describe("Pulumi.yaml", () => {
     const project = readYaml("Pulumi.yaml");
     const declared: Record<string, any> = project.config;
-    const entries = CONFIG_KEYS.map((key) => [key, GEOSTACK_SPEC.args[key] as Arg<unknown>] as const);
+    const entries = CONFIG_KEYS.map((key) => [key, configEntry(key) as Arg<unknown>] as const);
 
     it("is valid against Pulumi's own project schema", () => {
         const schema = JSON.parse(fs.readFileSync(path.join(ROOT, "test", "support", "pulumi-project.schema.json"), "utf8"));
@@ -370,7 +379,9 @@ describe("Pulumi.yaml", () => {
         for (const [key, entry] of entries) {
             if (entry.presence === "default") expect(declared[key].default, key).toEqual(entry.default);
             // The CLI requires a default for a key a stack file may leave out; "" and 0 are what the program reads as unset.
-            else if (entry.presence === "optional") expect(declared[key].default, key).toBe({ string: "", integer: 0 }[entry.kind as string]);
+            // A key only one platform requires (postgisNodeHost) is optional to the other's stacks: the unset default too.
+            else if (entry.presence === "optional" || SWARM_ONLY_KEYS.includes(key))
+                expect(declared[key].default, key).toBe({ string: "", integer: 0 }[entry.kind as string]);
             else expect(declared[key], key).not.toHaveProperty("default");
         }
     });
@@ -387,5 +398,87 @@ describe("Pulumi.yaml", () => {
             const value = readYaml(`Pulumi.${stack}.yaml`).config["geostack:registryPassword"];
             if (value !== undefined) expect(value, stack).toEqual({ secure: expect.any(String) });
         }
+    });
+});
+
+describe("secrets, other namespaces and the stack's name", () => {
+    const prod = () => raw("prod", { registryPassword: TOKEN });
+
+    it("refuses a registry token in plain text, telling to use --secret, without printing it", () => {
+        const error = refusal(prod(), { secretKeys: [] });
+        expect(error.problems).toEqual([
+            "geostack:registryPassword is set in plain text (value not shown): a registry token must be a secret; remove it from the stack file and run pulumi config set --secret registryPassword <token>",
+        ]);
+        expect(error.message).not.toContain(TOKEN);
+        expect(() => parseStackConfig(prod(), { secretKeys: ["registryPassword"] })).not.toThrow();
+        // Pulumi.yaml's "" default is no token at all.
+        expect(() => parseStackConfig(raw("dev"), { secretKeys: [] })).not.toThrow();
+    });
+
+    it("never prints a --secret key's value, whatever the key and whichever rule quotes it", () => {
+        const secretDomain = "geostack.localhost";
+        // tls with a local name: the rule between tls and domain quotes the domain.
+        const error = refusal(raw("dev", { tls: "true", acmeEmail: "ops@example.org", domain: secretDomain }), { secretKeys: ["domain"] });
+        expect(error.problems).toEqual([expect.stringMatching(/^geostack:domain = \(secret, not shown\): expected a public DNS name/)]);
+        expect(error.message).not.toContain(secretDomain);
+        const list = refusal(raw("dev", { adminAllowlist: JSON.stringify(["0.0.0.0/0"]) }), { secretKeys: ["adminAllowlist"] });
+        expect(list.message).not.toContain("0.0.0.0/0");
+        const unreadable = refusal(raw("dev", { postgisMemoryMb: "lots-9f8e" }), { secretKeys: ["postgisMemoryMb"] });
+        expect(unreadable.problems).toEqual(["geostack:postgisMemoryMb = (secret, not shown): expected a whole number"]);
+    });
+
+    it("refuses an admin allowlist open to everyone, naming the key, the value and what is expected", () => {
+        expect(problemsOf(raw("dev", { adminAllowlist: JSON.stringify(["10.0.0.0/8", "0.0.0.0/0", "::/0"]) }))).toEqual([
+            'geostack:adminAllowlist = ["10.0.0.0/8","0.0.0.0/0","::/0"]: expected the admins\' own address ranges, none wider than /8 (IPv4) or /7 (IPv6): "0.0.0.0/0", "::/0" would open the web UI and REST API to everyone',
+        ]);
+    });
+
+    it("refuses credentials in imageSource without printing them", () => {
+        const error = refusal(raw("dev", { imageSource: `https://x-access-token:${TOKEN}@github.com/acme/geostack` }));
+        expect(error.problems).toEqual([
+            'geostack:imageSource = "https://(credentials not shown)@github.com/acme/geostack": expected an https:// URL without a user name or password in it (the label is public)',
+        ]);
+        expect(error.message).not.toContain(TOKEN);
+    });
+
+    it("refuses keys of a misspelt namespace, or of another namespace with one of GeoStack's names, which would be ignored", () => {
+        const otherKeys = ["geostak:protectData", "GeoStack:tls", "geostacks:domain", "docker:host", "aws:region", "pulumi:protectData"];
+        const error = refusal(raw("prod", { registryPassword: TOKEN }), { secretKeys: ["registryPassword"], otherKeys });
+        expect(error.problems).toEqual([
+            'geostak:protectData is not read (value not shown): its namespace is "geostak", not "geostack"; set geostack:protectData instead',
+            'GeoStack:tls is not read (value not shown): its namespace is "GeoStack", not "geostack"; set geostack:tls instead',
+            'geostacks:domain is not read (value not shown): its namespace is "geostacks", not "geostack"; set geostack:domain instead',
+            'pulumi:protectData is not read (value not shown): its namespace is "pulumi", not "geostack"; set geostack:protectData instead',
+        ]);
+    });
+
+    it("refuses a stack name that makes names traefik cannot parse, or too long for a DNS label", () => {
+        for (const stack of ["prod.eu", "Prod", "a-very-long-stack-name-for-the-eu-west-region"]) {
+            const error = refusal(raw("dev"), { stack: { name: stack, namePrefix: `geostack-${stack}` } });
+            expect(error.problems, stack).toEqual([
+                expect.stringMatching(
+                    new RegExp(
+                        `^the stack name "${stack}" makes the name prefix "geostack-${stack}" \\(<project>-<stack>\\): expected a prefix of lower-case letters.*; use another stack name$`,
+                    ),
+                ),
+            ]);
+        }
+        expect(() => parseStackConfig(raw("dev"), { stack: { name: "prod-eu", namePrefix: "geostack-prod-eu" } })).not.toThrow();
+    });
+});
+
+describe("the Docker host the GeoServer image is built on", () => {
+    it("is docker:host's, given to an explicit docker-build provider, which would otherwise read only DOCKER_HOST", () => {
+        expect(imageBuildHost({ "docker:host": "ssh://deploy@maps.example.org" })).toBe("ssh://deploy@maps.example.org");
+        // Both unset: both providers read DOCKER_HOST (or the local socket); both set alike: the default one suffices.
+        expect(imageBuildHost({})).toBeUndefined();
+        expect(imageBuildHost({ "docker:host": "ssh://a", "docker-build:host": "ssh://a" })).toBeUndefined();
+    });
+
+    it("refuses a docker-build:host that is not docker:host, which would build where the container cannot run it", () => {
+        expect(() => imageBuildHost({ "docker:host": "ssh://a", "docker-build:host": "ssh://b" })).toThrow(
+            /docker-build:host = "ssh:\/\/b": expected docker:host's "ssh:\/\/a": the GeoServer image must be built by the Docker engine that runs it/,
+        );
+        expect(() => imageBuildHost({ "docker-build:host": "ssh://b" })).toThrow(/docker-build:host = "ssh:\/\/b": expected unset, as docker:host is/);
     });
 });

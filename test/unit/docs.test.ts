@@ -65,6 +65,19 @@ describe("README", () => {
     it("is a front door, under 250 lines", () => {
         expect(readme.trimEnd().split("\n").length).toBeLessThan(250);
     });
+
+    it("deploys dev with the state in the checkout, and no project file overrides a user's `pulumi login`", () => {
+        // The CLI takes PULUMI_BACKEND_URL, else a project's backend.url, else the login (GetCurrentCloudURL).
+        for (const file of ["Pulumi.yaml", "examples/postgis-only-ts/Pulumi.yaml", "examples/geostack-yaml/Pulumi.yaml"]) {
+            expect(readYaml(file).backend, file).toBeUndefined();
+        }
+        const deploy = readme.slice(readme.indexOf("## Deploy the dev stack"));
+        const block = deploy.slice(deploy.indexOf("```bash"), deploy.indexOf("```", deploy.indexOf("```bash") + 3));
+        const lines = block.split("\n").map((line) => line.replace(/\s+#.*$/, "").trim());
+        expect(lines).toContain("export PULUMI_BACKEND_URL=file://.");
+        expect(lines.indexOf("export PULUMI_BACKEND_URL=file://.")).toBeLessThan(lines.indexOf("pulumi stack select --create dev"));
+        expect(lines.indexOf("pulumi stack select --create dev")).toBeLessThan(lines.indexOf("pulumi up"));
+    });
 });
 
 /** GitHub's heading anchors: lower case, punctuation dropped, spaces as hyphens, repeats numbered. */

@@ -7,16 +7,21 @@ import { ROOT, readYaml } from "../support/harness";
 
 const program = readYaml("examples/geostack-yaml/Pulumi.yaml");
 const schema = JSON.parse(fs.readFileSync(path.join(ROOT, "components", "schema.json"), "utf8"));
-const version = JSON.parse(fs.readFileSync(path.join(ROOT, "components", "package.json"), "utf8")).version;
+const rootPackage = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
 
 /** YAML's short form `geostack:GeoStack` means the index module. */
 const schemaToken = (type: string) => (type.split(":").length === 2 ? type.replace(":", ":index:") : type);
 const geostackResources = () => Object.entries<any>(program.resources).filter(([, r]) => r.type.startsWith("geostack:"));
 
 describe("example geostack-yaml", () => {
-    it("is a YAML program taking the package from components/ at the current release", () => {
+    it("is a YAML program taking the component package from this clone's components/, which the workspace installs", () => {
         expect(program.runtime).toBe("yaml");
-        expect(program.packages.geostack).toMatch(new RegExp(`/components@v${version.replace(/\./g, "\\.")}$`));
+        const dir = path.resolve(ROOT, "examples", "geostack-yaml", program.packages.geostack);
+        expect(dir).toBe(path.join(ROOT, "components"));
+        expect(fs.existsSync(path.join(dir, "PulumiPlugin.yaml"))).toBe(true);
+        // `pulumi install` installs a plugin's dependencies at its npm workspace root: the checkout's one node_modules,
+        // not a second copy of the SDK in components/ (pulumi-language-nodejs InstallDependencies, FindWorkspaceRoot).
+        expect(rootPackage.workspaces).toContain("components");
         expect(geostackResources().length).toBeGreaterThan(0);
     });
 
@@ -43,5 +48,18 @@ describe("example geostack-yaml", () => {
             count++;
         }
         expect(count).toBeGreaterThan(0);
+    });
+});
+
+describe("example postgis-only-ts", () => {
+    const example = JSON.parse(fs.readFileSync(path.join(ROOT, "examples", "postgis-only-ts", "package.json"), "utf8"));
+
+    it("installs the components from this clone, never from a registry (no one owns the @geostack scope yet)", () => {
+        expect(example.dependencies["@geostack/components"]).toBe("file:../..");
+        expect(rootPackage.workspaces).toContain("examples/postgis-only-ts");
+    });
+
+    it("asks for the SDK and providers the components support, so the workspace holds one copy of each", () => {
+        for (const [name, range] of Object.entries<string>(rootPackage.peerDependencies)) expect(example.dependencies[name], name).toBe(range);
     });
 });

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import * as util from "node:util";
 import { formatJson, formatText, type Relocations, render } from "./render";
 import { runProgram } from "./run";
-import { findProjectDir, isUsageError, projectName, secretKeysOf, stackConfig, stackFileExists, UsageError } from "./stack-config";
+import { findProjectDir, isUsageError, programOf, projectName, secretKeysOf, stackConfig, stackFileExists, UsageError } from "./stack-config";
 
 export interface CliOptions {
     stack: string;
@@ -22,15 +22,16 @@ export function parseArgs(argv: string[]): CliOptions {
         options: { stack: { type: "string" }, json: { type: "boolean", default: false }, "project-dir": { type: "string" }, program: { type: "string" } },
     });
     if (!values.stack) throw new UsageError("--stack <name> is required");
+    const projectDir = values["project-dir"] ? path.resolve(values["project-dir"]) : findProjectDir();
     return {
         stack: values.stack,
         json: values.json ?? false,
-        projectDir: values["project-dir"] ? path.resolve(values["project-dir"]) : findProjectDir(),
-        program: values.program ? path.resolve(values.program) : path.join(__dirname, "..", "..", "index"),
+        projectDir,
+        program: values.program ? path.resolve(values.program) : programOf(projectDir),
     };
 }
 
-const USAGE = "usage: npm run render -- --stack <name> [--json] [--project-dir <dir>] [--program <compiled index.js>]";
+const USAGE = "usage: npm run render -- --stack <name> [--json] [--project-dir <dir>] [--program <entry point>]";
 
 /** An error as `pulumi up` reports a program that throws; validation errors carry no stack trace (their message says it all). */
 export function programError(projectDir: string, err: unknown): string {

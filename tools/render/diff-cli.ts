@@ -8,13 +8,15 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs as parseArgsOf, promisify } from "node:util";
-import * as ts from "typescript";
-import { diffRenders, formatMarkdown, code } from "./diff";
+import type * as Diff from "./diff";
 import type { Rendered } from "./render";
-import { findProjectDir, isUsageError, readProjectFile, stackFileExists, UsageError } from "./stack-config";
+import { findProjectDir, isUsageError, programOf, stackFileExists, UsageError } from "./project";
 
 const run = promisify(execFile);
-const RENDER_CLI = path.join(__dirname, "cli.js");
+const RENDER_CLI = path.join(__dirname, "cli.ts");
+// The base's TypeScript is transpiled by the same loader, without a type check (CI type-checks every change, and a
+// base ref has passed it); files the two sides share come from its cache.
+const TS_LOADER = path.join(__dirname, "..", "ts-loader.cjs");
 
 interface Options {
     base: string;
@@ -35,43 +37,23 @@ function git(cwd: string, ...args: string[]): Promise<string> {
     return run("git", args, { cwd, maxBuffer: 16 * 1024 * 1024 }).then((r) => r.stdout.trim());
 }
 
-function stacksIn(projectDir: string): string[] {
-    return fs
-        .readdirSync(projectDir)
-        .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
-        .filter((stack): stack is string => stack !== undefined);
+/** The stacks whose files are among these names. */
+function stacksOf(files: string[]): string[] {
+    return files.map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1]).filter((stack): stack is string => stack !== undefined);
 }
 
-/**
- * Transpiles a checkout's TypeScript with its own tsconfig (no type check: CI type-checks every change, and a
- * base ref has passed it) and returns its compiled program. Much faster than tsc, which matters in CI.
- */
-function transpile(projectDir: string, outDir: string): string {
-    const configFile = path.join(projectDir, "tsconfig.json");
-    const parsed = ts.getParsedCommandLineOfConfigFile(configFile, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
-    if (!parsed) throw new Error(`cannot read ${configFile}`);
-    for (const file of parsed.fileNames) {
-        const relative = path.relative(projectDir, file);
-        if (!file.endsWith(".ts") || file.endsWith(".d.ts") || relative.startsWith("..")) continue;
-        const { outputText } = ts.transpileModule(fs.readFileSync(file, "utf8"), {
-            compilerOptions: { ...parsed.options, sourceMap: false, declaration: false },
-            fileName: file,
-        });
-        const target = path.join(outDir, relative.replace(/\.ts$/, ".js"));
-        fs.mkdirSync(path.dirname(target), { recursive: true });
-        fs.writeFileSync(target, outputText);
-    }
-    const main = String(readProjectFile(projectDir, "Pulumi.yaml").main ?? "index.ts");
-    return path.join(outDir, main.replace(/\.ts$/, ".js"));
-}
-
-/** True when projectDir is the checkout this render code was compiled from (and so is compiled already). */
-function isOwnCheckout(projectDir: string): boolean {
-    try {
-        return fs.realpathSync(projectDir) === fs.realpathSync(findProjectDir());
-    } catch {
-        return false;
-    }
+/** Runs the tasks, at most `limit` at once; the results in the tasks' order. */
+async function inParallel<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[]> {
+    const results: T[] = new Array(tasks.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < tasks.length) {
+            const i = next++;
+            results[i] = await tasks[i]();
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+    return results;
 }
 
 type Side = { rendered: Rendered | null } | { error: string };
@@ -79,10 +61,14 @@ type Side = { rendered: Rendered | null } | { error: string };
 async function renderSide(projectDir: string, program: string, stack: string): Promise<Side> {
     if (!stackFileExists(projectDir, stack)) return { rendered: null };
     try {
-        const { stdout } = await run(process.execPath, [RENDER_CLI, "--json", "--stack", stack, "--project-dir", projectDir, "--program", program], {
-            maxBuffer: 64 * 1024 * 1024,
-            timeout: 5 * 60 * 1000,
-        });
+        const { stdout } = await run(
+            process.execPath,
+            ["-r", TS_LOADER, RENDER_CLI, "--json", "--stack", stack, "--project-dir", projectDir, "--program", program],
+            {
+                maxBuffer: 64 * 1024 * 1024,
+                timeout: 5 * 60 * 1000,
+            },
+        );
         return { rendered: JSON.parse(stdout) };
     } catch (err: any) {
         return { error: String(err.stderr || err.message).trim() };
@@ -107,20 +93,31 @@ async function main(argv: string[]): Promise<number> {
     const topLevel = await git(projectDir, "rev-parse", "--show-toplevel");
     const temp = fs.mkdtempSync(path.join(os.tmpdir(), "geostack-render-diff-"));
     const worktree = path.join(temp, "base");
-    const baseDir = path.join(worktree, path.relative(topLevel, fs.realpathSync(projectDir)));
+    const relative = path.relative(topLevel, fs.realpathSync(projectDir));
+    const baseDir = path.join(worktree, relative);
     const nodeModulesLink = path.join(baseDir, "node_modules");
-    try {
-        await git(projectDir, "worktree", "add", "--detach", "--quiet", worktree, sha);
+    // The base's checkout is made while this side's renders already run.
+    const worktreeReady = git(projectDir, "worktree", "add", "--detach", "--quiet", worktree, sha).then(() => {
         // The base renders against this checkout's packages: its own are not installed.
         if (!fs.existsSync(nodeModulesLink)) fs.symlinkSync(path.join(projectDir, "node_modules"), nodeModulesLink, "dir");
-        const baseProgram = transpile(baseDir, path.join(baseDir, "bin"));
-        // `npm run render:diff` has just compiled this checkout to bin/; another one (--project-dir) is compiled here.
-        const headProgram = isOwnCheckout(projectDir) ? path.join(projectDir, "bin", "index.js") : transpile(projectDir, path.join(projectDir, "bin"));
-        const stacks = options.stacks.length ? options.stacks : [...new Set([...stacksIn(projectDir), ...stacksIn(baseDir)])].sort();
+    });
+    try {
+        const baseStacks = stacksOf((await git(projectDir, "ls-tree", "--name-only", `${sha}:${relative}`)).split("\n"));
+        const stacks = options.stacks.length ? options.stacks : [...new Set([...stacksOf(fs.readdirSync(projectDir)), ...baseStacks])].sort();
+        // Every render is its own process (the Pulumi runtime is global), as many at once as there are cores; this
+        // side's first.
+        const renders = [
+            ...stacks.map((stack) => () => renderSide(projectDir, programOf(projectDir), stack)),
+            ...stacks.map((stack) => () => worktreeReady.then(() => renderSide(baseDir, programOf(baseDir), stack))),
+        ];
+        const rendering = inParallel(renders, os.availableParallelism());
+        // Loaded while the renders run: it brings the render code and the Pulumi SDK with it.
+        const { diffRenders, formatMarkdown, code }: typeof Diff = await import("./diff");
+        const sides = await rendering;
         let failed = false;
         const sections: string[] = [];
-        for (const stack of stacks) {
-            const [before, after] = await Promise.all([renderSide(baseDir, baseProgram, stack), renderSide(projectDir, headProgram, stack)]);
+        for (const [i, stack] of stacks.entries()) {
+            const [before, after] = [sides[stacks.length + i], sides[i]];
             if ("error" in before || "error" in after) {
                 failed = true;
                 const [side, error] = "error" in after ? ["this change", after.error] : [code(options.base), (before as { error: string }).error];
@@ -132,6 +129,7 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(`## GeoStack render diff against ${code(options.base)}\n\n${sections.join("\n")}`);
         return failed ? 1 : 0;
     } finally {
+        await worktreeReady.catch(() => undefined);
         // Unlinked first, so that nothing that removes the worktree can reach into the real node_modules.
         if (fs.lstatSync(nodeModulesLink, { throwIfNoEntry: false })?.isSymbolicLink()) fs.unlinkSync(nodeModulesLink);
         await git(projectDir, "worktree", "remove", "--force", worktree).catch(() => undefined);

@@ -1,4 +1,5 @@
-import { type Rendered, type RenderedResource, type Value, valueLines } from "./render";
+import PROVIDER_SCHEMA from "./provider-schema.json";
+import { inputNameOf, type Rendered, type RenderedResource, type Value, valueLines } from "./render";
 
 export type ChangeKind = "replace" | "remove" | "update" | "add";
 
@@ -17,6 +18,8 @@ export interface ResourceChange {
     changes: PropertyChange[];
     /** A data volume removed or replaced: whatever it holds is gone from the stack's point of view. */
     dataLoss: boolean;
+    /** A container replaced: Docker stops and removes it before it starts the new one. */
+    downtime: boolean;
     notes: string[];
 }
 
@@ -24,17 +27,37 @@ export interface StackDiff {
     stack: string;
     resources: ResourceChange[];
     outputs: PropertyChange[];
+    /** The estimated seconds of a first `pulumi up` (its critical path) at the base and with the change. */
+    firstUpSeconds: { before?: number; after?: number };
 }
 
 const CONTAINER = "docker:index/container:Container";
 const VOLUME = "docker:index/volume:Volume";
 
-/** Container inputs the Docker provider changes on the running container; a change to any other input recreates it. */
-const CONTAINER_IN_PLACE = new Set(["memory", "memorySwap", "cpuShares", "cpuSet", "restart", "maxRetryCount"]);
-/** Not provider inputs: changing them touches only Pulumi's state. */
-const STATE_ONLY = new Set(["parent", "protect", "retainOnDelete"]);
-/** Types whose every input change makes the provider create a new resource. */
-const REPLACED_ON_ANY_CHANGE = new Set([VOLUME, "docker:index/network:Network"]);
+/** Not provider inputs: changing them touches only Pulumi's state (or, for waitsFor, the order of creation). */
+const STATE_ONLY = new Set(["parent", "protect", "retainOnDelete", "waitsFor"]);
+
+/**
+ * What a change to one input does, by the provider's schema (provider-schema.json, derived from it by
+ * derive-provider-schema.ts): the resource is replaced, or updated, and for a container whether the update reaches the
+ * running container or only the provider's state. Every input of the random provider's resources requires replacement.
+ */
+export type Effect = "replace" | "applied" | "state only";
+
+export function effectOf(type: string, path: string): Effect {
+    // Map keys (`labels["traefik.enable"]`) and list items do not matter: only the schema's object fields do.
+    const [root, ...fields] = path.replace(/\[[^\]]*\]/g, "").split(".");
+    const inputPath = [inputNameOf(root), ...fields].join(".");
+    if (type.startsWith("random:")) return "replace";
+    const schema = (PROVIDER_SCHEMA.resources as Record<string, { replacedOnChange: string[]; appliedInPlace?: string[] }>)[type];
+    if (schema === undefined) return "applied";
+    const replaces = schema.replacedOnChange.some(
+        (replacing) => inputPath === replacing || inputPath.startsWith(`${replacing}.`) || replacing.startsWith(`${inputPath}.`),
+    );
+    if (replaces) return "replace";
+    if (type === CONTAINER && !schema.appliedInPlace?.includes(inputPath.split(".")[0])) return "state only";
+    return "applied";
+}
 
 const SEVERITY: ChangeKind[] = ["replace", "remove", "update", "add"];
 
@@ -53,7 +76,7 @@ function compareValues(path: string, before: Value | undefined, after: Value | u
 }
 
 function comparable(resource: RenderedResource): Record<string, Value> {
-    return { parent: resource.parent, protect: resource.protect, retainOnDelete: resource.retainOnDelete, ...resource.properties };
+    return { parent: resource.parent, protect: resource.protect, retainOnDelete: resource.retainOnDelete, waitsFor: resource.waitsFor, ...resource.properties };
 }
 
 function compareResources(before: RenderedResource, after: RenderedResource): PropertyChange[] {
@@ -65,9 +88,15 @@ function compareResources(before: RenderedResource, after: RenderedResource): Pr
         if (before.hidden[key] === after.hidden[key]) continue;
         const visible = changes.some((c) => c.path === key || c.path.startsWith(`${key}.`) || c.path.startsWith(`${key}[`));
         if (visible) continue;
+        const shown = key in before.properties || key in after.properties;
         changes.push({
             path: key,
-            note: key === "other inputs" ? "changed (inputs the render does not show)" : "values changed (not shown: they may hold secrets)",
+            note:
+                key === "image"
+                    ? "the image ID changes (a new build or a new pull of the same reference)"
+                    : shown
+                      ? "values changed (not shown: they may hold secrets)"
+                      : "changed (an input the render does not show)",
         });
     }
     return changes;
@@ -77,17 +106,20 @@ function rootOf(path: string): string {
     return path.split(/[.[]/)[0];
 }
 
-function classify(resource: RenderedResource, changes: PropertyChange[]): ChangeKind {
-    const providerChanges = changes.map((c) => rootOf(c.path)).filter((root) => !STATE_ONLY.has(root));
-    if (providerChanges.length === 0) return "update";
-    if (resource.type === CONTAINER) return providerChanges.some((root) => !CONTAINER_IN_PLACE.has(root)) ? "replace" : "update";
-    if (REPLACED_ON_ANY_CHANGE.has(resource.type) || resource.type.startsWith("random:")) return "replace";
-    return "update";
+function effects(resource: RenderedResource, changes: PropertyChange[]): Effect[] {
+    return changes.filter((c) => !STATE_ONLY.has(rootOf(c.path))).map((c) => effectOf(resource.type, c.path));
 }
 
-function notesFor(kind: ChangeKind, before: RenderedResource | undefined, after: RenderedResource): { dataLoss: boolean; notes: string[] } {
+function notesFor(
+    kind: ChangeKind,
+    before: RenderedResource | undefined,
+    after: RenderedResource,
+    changes: PropertyChange[] = [],
+): { dataLoss: boolean; downtime: boolean; notes: string[] } {
     const notes: string[] = [];
     const dataLoss = after.type === VOLUME && (kind === "replace" || kind === "remove");
+    const downtime = after.type === CONTAINER && kind === "replace";
+    const stateOnly = changes.filter((c) => !STATE_ONLY.has(rootOf(c.path)) && effectOf(after.type, c.path) === "state only").map((c) => code(c.path));
     if (dataLoss) {
         notes.push(
             kind === "replace"
@@ -96,14 +128,19 @@ function notesFor(kind: ChangeKind, before: RenderedResource | undefined, after:
         );
         if (before?.protect) notes.push("It is protected: `pulumi up` refuses until `pulumi state unprotect` is run on it.");
         if (before?.retainOnDelete) notes.push("With retainOnDelete the old volume stays on the Docker host, but the stack no longer uses it.");
-    } else if (kind === "replace" && after.type === CONTAINER) {
-        notes.push("Docker must recreate this container: it is stopped, removed and started anew (downtime).");
+    } else if (downtime) {
+        const replacing = changes.filter((c) => effectOf(after.type, c.path) === "replace").map((c) => code(c.path));
+        notes.push(`Docker must recreate this container for ${replacing.join(", ")}: it is stopped, removed and started anew (downtime).`);
+    } else if (kind === "update" && stateOnly.length > 0) {
+        notes.push(
+            `The provider records ${stateOnly.join(", ")} in the state but does not change the running container: it takes effect only when the container is next recreated.`,
+        );
     } else if (kind === "replace" && after.type.startsWith("random:")) {
         notes.push("A new value is generated; anything that stored the old one (a database initialised with a password) keeps the old.");
     } else if (kind === "replace") {
         notes.push("The provider creates a new resource and deletes the old one.");
     }
-    return { dataLoss, notes };
+    return { dataLoss, downtime, notes };
 }
 
 /** What changes between the render of the base and the render of this change; a missing stack renders as nothing. */
@@ -114,13 +151,13 @@ export function diffRenders(stack: string, base: Rendered | null, head: Rendered
     for (const [key, resource] of after) {
         const old = before.get(key);
         if (!old) {
-            resources.push({ kind: "add", resource, changes: [], dataLoss: false, notes: [] });
+            resources.push({ kind: "add", resource, changes: [], dataLoss: false, downtime: false, notes: [] });
             continue;
         }
         const changes = compareResources(old, resource);
         if (changes.length === 0) continue;
-        const kind = classify(resource, changes);
-        resources.push({ kind, resource, changes, ...notesFor(kind, old, resource) });
+        const kind: ChangeKind = effects(resource, changes).includes("replace") ? "replace" : "update";
+        resources.push({ kind, resource, changes, ...notesFor(kind, old, resource, changes) });
     }
     for (const [key, resource] of before) {
         if (!after.has(key)) resources.push({ kind: "remove", resource, changes: [], ...notesFor("remove", resource, resource) });
@@ -128,7 +165,12 @@ export function diffRenders(stack: string, base: Rendered | null, head: Rendered
     resources.sort((a, b) => Number(b.dataLoss) - Number(a.dataLoss) || SEVERITY.indexOf(a.kind) - SEVERITY.indexOf(b.kind));
     const outputs: PropertyChange[] = [];
     compareValues("", (base?.outputs ?? {}) as Value, (head?.outputs ?? {}) as Value, outputs);
-    return { stack, resources, outputs: outputs.map((c) => ({ ...c, path: c.path.replace(/^\./, "").replace(/^\["(.*)"\]$/, "$1") })) };
+    return {
+        stack,
+        resources,
+        outputs: outputs.map((c) => ({ ...c, path: c.path.replace(/^\./, "").replace(/^\["(.*)"\]$/, "$1") })),
+        firstUpSeconds: { before: base?.criticalPath.seconds, after: head?.criticalPath.seconds },
+    };
 }
 
 /** Inline code that survives backticks in the value (traefik rules) and pipes in a table cell. */
@@ -195,12 +237,18 @@ export function formatMarkdown(diff: StackDiff, baseRef: string): string {
     }
     const counts = SEVERITY.map((kind) => `${count(diff, kind)} to ${kind}`).join(", ");
     const lines = [`### Stack ${code(diff.stack)}: ${counts}`, ""];
+    const named = (r: ResourceChange) => code(String(r.resource.properties.name ?? r.resource.name));
     const lost = diff.resources.filter((r) => r.dataLoss);
     if (lost.length) {
-        lines.push(
-            `> ⚠️ **Data loss: ${lost.map((r) => code(String(r.resource.properties.name ?? r.resource.name))).join(", ")} ${lost.length === 1 ? "is" : "are"} removed or replaced.**`,
-            "",
-        );
+        lines.push(`> ⚠️ **Data loss: ${lost.map(named).join(", ")} ${lost.length === 1 ? "is" : "are"} removed or replaced.**`, "");
+    }
+    const down = diff.resources.filter((r) => r.downtime);
+    if (down.length) {
+        lines.push(`> ⏸️ **Downtime: ${down.map(named).join(", ")} ${down.length === 1 ? "is" : "are"} recreated (stopped, removed, started anew).**`, "");
+    }
+    const { before, after } = diff.firstUpSeconds;
+    if (before !== undefined && after !== undefined && Math.round(before) !== Math.round(after)) {
+        lines.push(`The critical path of a first \`pulumi up\` (estimated) goes from about ${Math.round(before)} s to about ${Math.round(after)} s.`, "");
     }
     for (const change of diff.resources) lines.push(...resourceSection(change, baseLabel));
     if (diff.outputs.length) {

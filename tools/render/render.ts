@@ -1,4 +1,5 @@
 import * as crypto from "node:crypto";
+import { type CriticalPath, criticalPath } from "./critical-path";
 import { isSecret, type RegisteredResource, reveal } from "./mocks";
 import type { Deployed } from "./run";
 
@@ -16,11 +17,16 @@ export interface RenderedResource {
     parent: string | null;
     protect: boolean;
     retainOnDelete: boolean;
+    /**
+     * The resources the engine creates before this one (its `dependsOn`, and every resource an input's value comes
+     * from), by name.
+     */
+    waitsFor: string[];
     /** The inputs a reviewer cares about, secrets masked. */
     properties: Record<string, Value>;
     /**
-     * Digests of what the properties leave out (secret values, env values, inputs not shown), so that a diff
-     * can tell a change there without printing it.
+     * Digests of what the properties leave out (secret values, env values, each input not shown, the ID of an image
+     * shown by reference), keyed by property or input name, so that a diff can tell a change there without printing it.
      */
     hidden: Record<string, string>;
 }
@@ -30,11 +36,13 @@ export interface Rendered {
     stack: string;
     resources: RenderedResource[];
     outputs: Record<string, Value>;
+    /** The longest chain of a first `pulumi up`, estimated (tools/render/critical-path.ts). */
+    criticalPath: CriticalPath;
 }
 
 const CONTAINER = "docker:index/container:Container";
 
-/** Per type, the inputs shown (in this order); every other input only counts in the `other inputs` digest. */
+/** Per type, the inputs shown (in this order); every other input only counts through its digest in `hidden`. */
 const SHOWN_INPUTS: Record<string, string[]> = {
     [CONTAINER]: [
         "name",
@@ -66,6 +74,9 @@ const SHOWN_INPUTS: Record<string, string[]> = {
         "securityOpts",
         "readOnly",
         "publishAllPorts",
+        "logDriver",
+        "logOpts",
+        "stopTimeout",
     ],
     "docker:index/volume:Volume": ["name", "driver", "driverOpts", "labels"],
     "docker:index/network:Network": ["name", "driver", "internal", "attachable", "ipamConfigs", "options", "labels"],
@@ -77,6 +88,11 @@ const PROVIDER_ONLY_INPUTS: Record<string, string[]> = {
 };
 
 const RENAMED: Record<string, string> = { envs: "env", networksAdvanced: "networks" };
+
+/** The provider input a rendered property (or `hidden` key) stands for: `env` is `envs`. */
+export function inputNameOf(property: string): string {
+    return Object.keys(RENAMED).find((input) => RENAMED[input] === property) ?? property;
+}
 
 export function digest(value: unknown): string {
     return crypto
@@ -147,8 +163,12 @@ const FORMATTERS: Record<string, (value: unknown) => Value> = {
             const aliases: string[] = network.aliases ?? [];
             return `${network.name}${aliases.length ? ` (aliases: ${aliases.join(", ")})` : ""}`;
         }),
+    // An IPv6 address in brackets, as in a URL: [::]:80.
     ports: (value) =>
-        reveal<any[]>(value).map((port) => `${port.ip ?? "0.0.0.0"}:${port.external ?? "(random)"} -> ${port.internal}/${port.protocol ?? "tcp"}`),
+        reveal<any[]>(value).map((port) => {
+            const ip: string = port.ip ?? "0.0.0.0";
+            return `${ip.includes(":") ? `[${ip}]` : ip}:${port.external ?? "(random)"} -> ${port.internal}/${port.protocol ?? "tcp"}`;
+        }),
     volumes: (value) => {
         const out: Record<string, Value> = {};
         for (const volume of reveal<any[]>(value)) {
@@ -172,10 +192,13 @@ const FORMATTERS: Record<string, (value: unknown) => Value> = {
     },
     uploads: (value) => {
         const out: Record<string, Value> = {};
+        // A list holding a password file is secret as a whole: its files and modes are shown, no content's digest.
+        const secret = containsSecret(value);
         for (const upload of reveal<any[]>(value)) {
             const content = upload.content ?? upload.contentBase64 ?? upload.source;
             const mode = upload.permissions ? `, mode ${upload.permissions}` : upload.executable ? ", executable" : "";
-            out[upload.file] = `sha256 ${digest(content)}${mode}`;
+            const owner = upload.owner ? `, owner ${upload.owner}:${upload.group ?? upload.owner}` : "";
+            out[upload.file] = `${secret ? SECRET : `sha256 ${digest(content)}`}${mode}${owner}`;
         }
         return out;
     },
@@ -192,9 +215,12 @@ function containsSecret(value: unknown): boolean {
 }
 
 /** Formatters that read a secret list safely (they print its keys, never its values). */
-const READS_SECRET_LISTS = new Set(["envs", "labels"]);
+const READS_SECRET_LISTS = new Set(["envs", "labels", "uploads"]);
 
-function renderInputs(resource: RegisteredResource): Pick<RenderedResource, "properties" | "hidden"> {
+/** A registered resource as the render reads it: a container may run an image shown by reference, with its real ID. */
+type ToRender = RegisteredResource & { imageId?: unknown };
+
+function renderInputs(resource: ToRender): Pick<RenderedResource, "properties" | "hidden"> {
     const inputs = resource.inputs ?? {};
     const shown = SHOWN_INPUTS[resource.type] ?? Object.keys(inputs).sort();
     const properties: Record<string, Value> = {};
@@ -210,25 +236,26 @@ function renderInputs(resource: RegisteredResource): Pick<RenderedResource, "pro
         if (key === "envs" || containsSecret(value)) hidden[name] = digest(reveal(value));
     }
     const skipped = new Set([...shown, ...(PROVIDER_ONLY_INPUTS[resource.type] ?? [])]);
-    const others = Object.keys(inputs)
-        .filter((key) => !skipped.has(key) && inputs[key] !== undefined)
-        .sort();
-    if (others.length) hidden["other inputs"] = digest(Object.fromEntries(others.map((key) => [key, reveal(inputs[key])])));
+    for (const key of Object.keys(inputs).sort()) {
+        if (!skipped.has(key) && inputs[key] !== undefined) hidden[key] = digest(reveal(inputs[key]));
+    }
+    // The image shows as the reference it was pulled or built from; a new build or pull changes only its ID.
+    if (resource.imageId !== undefined) hidden.image = digest(reveal(resource.imageId));
     return { properties, hidden };
 }
 
 /** Every registered resource, parents before children, siblings by name then type. */
-export function renderResources(registered: RegisteredResource[]): RenderedResource[] {
+export function renderResources(registered: ToRender[]): RenderedResource[] {
     const byUrn = new Map(registered.map((r) => [r.urn, r]));
-    const keyOf = (r: RegisteredResource): string => {
+    const keyOf = (r: ToRender): string => {
         const parent = byUrn.get(r.options.parent);
         return parent ? `${keyOf(parent).split("::")[0]}$${r.type}::${r.name}` : `${r.type}::${r.name}`;
     };
-    const children = (parentUrn: string | undefined): RegisteredResource[] =>
+    const children = (parentUrn: string | undefined): ToRender[] =>
         registered
             .filter((r) => (byUrn.has(r.options.parent) ? r.options.parent === parentUrn : parentUrn === undefined))
             .sort((a, b) => a.name.localeCompare(b.name, "en") || a.type.localeCompare(b.type, "en"));
-    const ordered: RegisteredResource[] = [];
+    const ordered: ToRender[] = [];
     const visit = (parentUrn: string | undefined): void => {
         for (const r of children(parentUrn)) {
             ordered.push(r);
@@ -243,6 +270,7 @@ export function renderResources(registered: RegisteredResource[]): RenderedResou
         parent: byUrn.get(r.options.parent)?.name ?? null,
         protect: r.options.protect,
         retainOnDelete: r.options.retainOnDelete,
+        waitsFor: [...new Set(r.options.dependencies.map((urn) => byUrn.get(urn)?.name ?? urn))].sort(),
         ...renderInputs(r),
     }));
 }
@@ -285,16 +313,22 @@ export function render(project: string, stack: string, deployed: Deployed, reloc
             .ofType("docker:index/remoteImage:RemoteImage")
             .map((r) => [String(reveal(r.state.imageId)), `${reveal(r.inputs.name)} (by image ID)`]),
         ...deployed.mocks
-            .ofType("docker:index/image:Image")
-            .map((r) => [String(reveal(r.state.repoDigest)), `${reveal(r.inputs.imageName)} (built here, by image ID)`]),
+            .ofType("docker-build:index:Image")
+            // With the ID: the mocks derive it from the build's inputs, so a diff shows the container replaced when they change.
+            .map((r) => [
+                String(reveal(r.state.digest)),
+                `${reveal(r.inputs.tags)?.[0]} (built here, image ID ${String(reveal(r.state.digest)).slice(0, 19)})`,
+            ]),
     ] as [string, string][]);
     const resources = deployed.mocks.resources.map((r) => {
         const inputs = relocate(r.inputs, relocations);
         const image = r.type === "docker:index/container:Container" && pulledFrom.get(String(reveal(inputs.image)));
-        return { ...r, inputs: image ? { ...inputs, image } : inputs };
+        // docker-build rebuilds when the files of the context change, which its inputs do not show: its hash does.
+        if (r.type === "docker-build:index:Image") return { ...r, inputs: { ...inputs, contextHash: r.state.contextHash } };
+        return image ? { ...r, inputs: { ...inputs, image }, imageId: inputs.image } : { ...r, inputs };
     });
     const outputs = Object.fromEntries(Object.entries(deployed.outputs).map(([name, o]) => [name, { ...o, value: relocate(o.value, relocations) }]));
-    return { project, stack, resources: renderResources(resources), outputs: renderOutputs(outputs) };
+    return { project, stack, resources: renderResources(resources), outputs: renderOutputs(outputs), criticalPath: criticalPath(deployed.mocks.resources) };
 }
 
 /** A value as indented text lines: lists as `- item`, maps as `key: value`. */
@@ -338,11 +372,26 @@ export function formatText(rendered: Rendered): string {
         if (r.parent) lines.push(`  parent: ${r.parent}`);
         if (r.protect) lines.push("  protect: true");
         if (r.retainOnDelete) lines.push("  retainOnDelete: true");
+        if (r.waitsFor.length) lines.push(`  waits for: ${r.waitsFor.join(", ")}`);
         for (const [key, value] of Object.entries(r.properties)) lines.push(...entryLines(key, value, "  "));
     }
     lines.push("", "Outputs");
     for (const [key, value] of Object.entries(rendered.outputs)) lines.push(...entryLines(key, value, "  "));
+    lines.push("", ...criticalPathLines(rendered.criticalPath));
     return `${lines.join("\n")}\n`;
+}
+
+/** The critical path as text: one line per step, its estimate, then the totals. */
+export function criticalPathLines(path: CriticalPath): string[] {
+    const lines = ["Critical path of a first `pulumi up` (estimated; resources off it run beside it)"];
+    for (const step of path.steps) {
+        const giveUp = step.giveUpSeconds ? `; gives up after ${step.giveUpSeconds} s` : "";
+        lines.push(`  ${String(Math.round(step.seconds)).padStart(4)} s  ${step.name} (${step.type.split(":").pop()}): ${step.what}${giveUp}`);
+    }
+    lines.push(`  about ${Math.round(path.seconds)} s in all`);
+    const failure = path.slowestFailure;
+    if (failure) lines.push(`  slowest to fail: ${failure.name} never turning healthy stops \`pulumi up\` after ${Math.round(failure.seconds)} s`);
+    return lines;
 }
 
 export function formatJson(rendered: Rendered): string {

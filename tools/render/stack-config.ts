@@ -1,43 +1,47 @@
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { parse } from "yaml";
+import { parseStackConfig, SECRET_CONFIG_KEYS } from "../../config";
+import { findProjectDir, readProjectFile } from "./project";
 
-/** The directory holding Pulumi.yaml, searched upwards from `start` (this module sits in render/ or bin/render/). */
-export function findProjectDir(start: string = __dirname): string {
-    for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
-        if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
-        if (path.dirname(dir) === dir) throw new Error(`no Pulumi.yaml in ${start} or any directory above it`);
-    }
-}
-
-export function readProjectFile(projectDir: string, file: string): any {
-    return parse(fs.readFileSync(path.join(projectDir, file), "utf8"));
-}
-
-export function projectName(projectDir: string): string {
-    return readProjectFile(projectDir, "Pulumi.yaml").name;
-}
-
-export function stackFileExists(projectDir: string, stack: string): boolean {
-    return fs.existsSync(path.join(projectDir, `Pulumi.${stack}.yaml`));
-}
+export { findProjectDir, isUsageError, programOf, projectName, readProjectFile, stackFileExists, UsageError } from "./project";
 
 /**
- * Secrets an operator sets on a real stack with `pulumi config set --secret`, so that no committed stack file holds
- * them: offline runs (render, tests) stand in for them. Values in a stack file as `secure:` ciphertext cannot be
- * decrypted offline either and get the same stand-in. Either way they stay secrets.
+ * Secrets an operator sets on a real stack with `pulumi config set --secret` (or in an ESC environment), so that no
+ * committed stack file need hold them, and `secure:` ciphertext in a stack file, cannot be read offline. Runs here
+ * (render, tests) give every `secure:` value this stand-in, and every secret config key the stack needs and its file
+ * leaves unset (its absence is one of the problems GeoStack finds with the stack's config), whatever the stack.
+ * Either way they stay secrets.
  */
-export const STAND_IN_SECRETS: Record<string, Record<string, string>> = {
-    prod: { "geostack:registryPassword": "stand-in-registry-token" },
-};
 export const STAND_IN_SECRET = "stand-in-secret";
+
+function stackFile(projectDir: string, stack: string): Record<string, unknown> {
+    return readProjectFile(projectDir, `Pulumi.${stack}.yaml`)?.config ?? {};
+}
+
+const isEncrypted = (value: unknown) => typeof value === "object" && value !== null && "secure" in value;
+
+/** The full keys (`geostack:registryPassword`) of the secret keys a stack's config lacks (or has as Pulumi.yaml's "") although it needs them. */
+function neededSecretKeys(namespace: string, config: Record<string, string>): string[] {
+    const raw = Object.fromEntries(
+        Object.entries(config)
+            .filter(([key]) => key.startsWith(`${namespace}:`))
+            .map(([key, value]) => [key.slice(namespace.length + 1), value]),
+    );
+    let problems: string[] = [];
+    try {
+        parseStackConfig(raw);
+    } catch (err) {
+        problems = (err as { problems?: string[] }).problems ?? [];
+    }
+    return SECRET_CONFIG_KEYS.map((key) => `${namespace}:${key}`).filter((key) => !config[key] && problems.some((p) => p.includes(key)));
+}
 
 /** The keys of `config` the program must be told are secret, as the CLI tells it of values set with `--secret`. */
 export function secretKeysOf(stack: string, projectDir: string, config: Record<string, string>): string[] {
-    const encrypted = Object.entries<any>(readProjectFile(projectDir, `Pulumi.${stack}.yaml`)?.config ?? {})
-        .filter(([, value]) => typeof value === "object" && value !== null && "secure" in value)
+    const namespace = readProjectFile(projectDir, "Pulumi.yaml").name;
+    const encrypted = Object.entries(stackFile(projectDir, stack))
+        .filter(([, value]) => isEncrypted(value))
         .map(([key]) => key);
-    return [...new Set([...encrypted, ...Object.keys(STAND_IN_SECRETS[stack] ?? {})])].filter((key) => key in config);
+    const secret = SECRET_CONFIG_KEYS.map((key) => `${namespace}:${key}`);
+    return [...new Set([...encrypted, ...secret])].filter((key) => key in config && (encrypted.includes(key) || config[key] === STAND_IN_SECRET));
 }
 
 /**
@@ -50,19 +54,9 @@ export function stackConfig(stack: string, projectDir: string = findProjectDir()
     for (const [key, decl] of Object.entries<any>(project.config ?? {})) {
         if (decl?.default !== undefined) config[`${project.name}:${key}`] = asConfigString(decl.default);
     }
-    for (const [key, value] of Object.entries<any>(readProjectFile(projectDir, `Pulumi.${stack}.yaml`)?.config ?? {})) {
-        const encrypted = typeof value === "object" && value !== null && "secure" in value;
-        config[key] = encrypted ? STAND_IN_SECRET : asConfigString(value);
-    }
-    return { ...config, ...STAND_IN_SECRETS[stack] };
-}
-
-/** A command-line mistake: the commands print it with their usage line and exit 2. */
-export class UsageError extends Error {}
-
-/** util.parseArgs's own mistakes (unknown option, missing value) count as usage errors too. */
-export function isUsageError(err: unknown): err is Error {
-    return err instanceof UsageError || String((err as { code?: string })?.code).startsWith("ERR_PARSE_ARGS");
+    for (const [key, value] of Object.entries(stackFile(projectDir, stack))) config[key] = isEncrypted(value) ? STAND_IN_SECRET : asConfigString(value);
+    for (const key of neededSecretKeys(project.name, config)) config[key] = STAND_IN_SECRET;
+    return config;
 }
 
 function asConfigString(value: unknown): string {

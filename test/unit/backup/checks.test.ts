@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { BACKUP_USER } from "../../../components/backup/backup";
+import { BACKUP_USER } from "../../../components/backup/scripts";
 import { backupSchedule, keepCount, s3Repository } from "../../../components/backup/checks";
 import { argOf, parseDockerfile } from "../../support/dockerfile";
 import { ROOT } from "../../support/harness";
@@ -54,6 +54,6 @@ describe("the backup's user", () => {
                 .filter((i) => i.keyword === "ARG")
                 .map(argOf)
                 .find((a) => a.name === name)?.default;
-        expect(`${arg("GEOSERVER_UID")}:${arg("GEOSERVER_GID")}`).toBe(BACKUP_USER);
+        expect({ uid: arg("GEOSERVER_UID"), gid: arg("GEOSERVER_GID") }).toEqual(BACKUP_USER);
     });
 });

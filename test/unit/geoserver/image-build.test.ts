@@ -2,79 +2,29 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { extensionList, GEOSERVER_EXTENSIONS, knownExtensions, unknownExtensions } from "../../../components/geoserver/extensions";
-import { GEOSERVER_IMAGE_SPEC } from "../../../components/geoserver/image";
 import {
-    type BuildInputs,
-    buildFingerprint,
-    buildTag,
-    defaultImageContext,
-    extensionsBuildArg,
-    GEOSERVER_IMAGE_CONTEXT,
-    geoserverBuildArgs,
-    readBuildContext,
-} from "../../../components/geoserver/image-build";
+    EXTENSION_PINS_FILE,
+    extensionList,
+    extensionZip,
+    GEOSERVER_EXTENSIONS,
+    knownExtensions,
+    parsePins,
+    unknownExtensions,
+    unpinnedZips,
+} from "../../../components/geoserver/extensions";
+import { GEOSERVER_IMAGE_SPEC } from "../../../components/geoserver/image";
+import { defaultImageContext, extensionsBuildArg, GEOSERVER_IMAGE_CONTEXT, geoserverBuildArgs } from "../../../components/geoserver/image-build";
 import { resolve } from "../../../components/shared/args";
 import { ROOT } from "../../support/harness";
 
-const file = (p: string, content: string) => ({ path: p, content: Buffer.from(content) });
-const base: BuildInputs = {
-    files: [file("Dockerfile", "FROM x"), file("extension-checksums.sha256", "")],
-    buildArgs: { GEOSERVER_VERSION: "2.28.2", GEOSERVER_EXTENSIONS: "wps" },
-    platform: "linux/amd64",
-};
-
-describe("build fingerprint", () => {
-    it("is a sha256 that the same inputs always give, whatever the order of the build args", () => {
-        const fingerprint = buildFingerprint(base);
-        expect(fingerprint).toMatch(/^[0-9a-f]{64}$/);
-        expect(buildFingerprint({ ...base, buildArgs: { GEOSERVER_EXTENSIONS: "wps", GEOSERVER_VERSION: "2.28.2" } })).toBe(fingerprint);
-    });
-
-    it("changes with any file content, file name, build arg or the platform", () => {
-        const variants: BuildInputs[] = [
-            { ...base, files: [file("Dockerfile", "FROM y"), base.files[1]] },
-            { ...base, files: [file("Dockerfile2", "FROM x"), base.files[1]] },
-            { ...base, files: [...base.files, file("notes.txt", "")] },
-            { ...base, buildArgs: { ...base.buildArgs, GEOSERVER_EXTENSIONS: "wps,css" } },
-            { ...base, buildArgs: { ...base.buildArgs, IMAGE_SOURCE: "" } },
-            { ...base, platform: "linux/arm64" },
-        ];
-        expect(new Set([base, ...variants].map(buildFingerprint)).size).toBe(variants.length + 1);
-    });
-
-    it("cannot be fooled by moving bytes from one field to the next", () => {
-        expect(buildFingerprint({ ...base, files: [file("ab", "c")] })).not.toBe(buildFingerprint({ ...base, files: [file("a", "bc")] }));
-    });
-
-    it("tags a build <version>-<12 hex digits>", () => {
-        expect(buildTag("2.28.2", "0123456789abcdef".repeat(4))).toBe("2.28.2-0123456789ab");
-    });
-});
-
 describe("build context", () => {
-    it("reads every file below the folder, by sorted relative path", () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "context-"));
-        try {
-            fs.mkdirSync(path.join(dir, "sub"));
-            fs.writeFileSync(path.join(dir, "b"), "B");
-            fs.writeFileSync(path.join(dir, "sub", "a"), "A");
-            fs.writeFileSync(path.join(dir, ".dockerignore"), "*");
-            expect(readBuildContext(dir).map((f) => [f.path, f.content.toString()])).toEqual([
-                [".dockerignore", "*"],
-                ["b", "B"],
-                ["sub/a", "A"],
-            ]);
-        } finally {
-            fs.rmSync(dir, { recursive: true, force: true });
-        }
-    });
-
     it("is the Dockerfile folder with exactly what the build uses", () => {
-        expect(readBuildContext(path.join(ROOT, GEOSERVER_IMAGE_CONTEXT)).map((f) => f.path)).toEqual([
+        expect(fs.readdirSync(path.join(ROOT, GEOSERVER_IMAGE_CONTEXT)).sort()).toEqual([
             ".dockerignore",
             "Dockerfile",
-            "extension-checksums.sha256",
+            EXTENSION_PINS_FILE,
+            "geostack-entrypoint.sh",
+            "install-extensions.sh",
         ]);
     });
 
@@ -104,12 +54,38 @@ describe("build args", () => {
     it("pass the extensions sorted and once each, so reordering the config rebuilds nothing", () => {
         expect(extensionsBuildArg(["wps", "css", "wps"])).toBe("css,wps");
         expect(extensionsBuildArg([])).toBe("");
-        expect(geoserverBuildArgs({ geoserverVersion: "2.28.2", extensions: ["wps", "css"], source: "" })).toEqual({
+        expect(geoserverBuildArgs({ geoserverVersion: "2.28.2", extensions: ["wps", "css"], allowUnpinnedExtensions: false, source: "" })).toEqual({
             GEOSERVER_VERSION: "2.28.2",
+            GEOSERVER_BASE_VARIANT: "",
             GEOSERVER_EXTENSIONS: "css,wps",
+            GEOSERVER_EXTENSIONS_ALLOW_UNPINNED: "false",
             IMAGE_SOURCE: "",
-            BUILDKIT_INLINE_CACHE: "1",
         });
+    });
+
+    it("build on the release's GDAL variant when an extension needs GDAL, and only then", () => {
+        const variant = (extensions: string[]) =>
+            geoserverBuildArgs({ geoserverVersion: "2.28.4", extensions, allowUnpinnedExtensions: false, source: "" }).GEOSERVER_BASE_VARIANT;
+        expect(variant(["gdal"])).toBe("-gdal");
+        expect(variant(["wps", "ogr-wfs"])).toBe("-gdal");
+        expect(variant(["ogr-wps"])).toBe("-gdal");
+        expect(variant(["wps", "vectortiles", "netcdf"])).toBe("");
+    });
+});
+
+describe("extension pins", () => {
+    it("are read as sha256sum writes them, comments and other lines skipped", () => {
+        const a = "a".repeat(64);
+        const b = "b".repeat(64);
+        expect([...parsePins(`# header\n${a}  geoserver-2.28.4-wps-plugin.zip\n${b} *geoserver-2.28.4-css-plugin.zip\n\nnot a pin\n`)]).toEqual([
+            ["geoserver-2.28.4-wps-plugin.zip", a],
+            ["geoserver-2.28.4-css-plugin.zip", b],
+        ]);
+    });
+
+    it("name the zip the build downloads, and a context without a pin file pins nothing", () => {
+        expect(extensionZip("2.28.4", "wps")).toBe("geoserver-2.28.4-wps-plugin.zip");
+        expect(unpinnedZips(os.tmpdir(), "2.28.4", ["wps", "wps"])).toEqual(["geoserver-2.28.4-wps-plugin.zip"]);
     });
 });
 
@@ -141,12 +117,13 @@ describe("GeoServerImage's args", () => {
     const problemsOf = (given: Record<string, unknown>) => resolve(GEOSERVER_IMAGE_SPEC, { repository: "geostack/geoserver", ...given }).problems;
     const TOKEN = "ghp-not-a-real-token";
 
-    it("build locally by default: pinned release, no extensions, linux/amd64, no push", () => {
+    it("build locally by default: pinned release, no extensions, the Docker host's platform, no push", () => {
         expect(resolve(GEOSERVER_IMAGE_SPEC, { repository: "geostack/geoserver" })).toMatchObject({
             settings: {
                 geoserverVersion: "2.28.4",
                 extensions: [],
-                platform: "linux/amd64",
+                allowUnpinnedExtensions: false,
+                platform: undefined,
                 push: false,
                 registryUsername: undefined,
                 registryPassword: undefined,
@@ -180,8 +157,39 @@ describe("GeoServerImage's args", () => {
             expect.stringMatching(/^extensions = \["wps","wsp"\]: expected official GeoServer 2\.28 extension names; unknown: wsp;/),
         ]);
         expect(problemsOf({ geoserverVersion: "3.0.1", extensions: ["h2"] })).toEqual([expect.stringContaining("unknown: h2")]);
-        // A bad release is reported alone, not also as a bad extension list.
+        // Not an extension that would load and silently do without its native library.
+        expect(problemsOf({ extensions: ["libjpeg-turbo"], allowUnpinnedExtensions: true })).toEqual([
+            expect.stringMatching(
+                /^extensions = \["libjpeg-turbo"\]: expected extensions whose native libraries the image has; libjpeg-turbo needs the native libjpeg-turbo \(TurboJPEG\) library/,
+            ),
+        ]);
+        // GDAL's extensions from the first release with a GDAL variant of the official image.
+        expect(problemsOf({ geoserverVersion: "2.27.3", extensions: ["gdal"], allowUnpinnedExtensions: true })).toEqual([
+            expect.stringMatching(
+                /^extensions = \["gdal"\]: expected GeoServer 2\.28\.0 or later for gdal: they need GDAL, which only the official image's -gdal variant has/,
+            ),
+        ]);
+        expect(problemsOf({ geoserverVersion: "3.0.1", extensions: ["gdal", "ogr-wfs"], allowUnpinnedExtensions: true })).toEqual([]);
+        // A bad release is reported alone, not also as a bad extension list, nor as unpinned zips.
         expect(problemsOf({ geoserverVersion: "latest", extensions: ["wps"] })).toHaveLength(1);
+    });
+
+    it("refuse extensions whose zips the pin file does not pin, unless trusted on first use", () => {
+        expect(problemsOf({ extensions: ["wps", "css"] })).toEqual([
+            expect.stringContaining("not pinned: geoserver-2.28.4-wps-plugin.zip, geoserver-2.28.4-css-plugin.zip."),
+        ]);
+        expect(problemsOf({ extensions: ["wps"], allowUnpinnedExtensions: true })).toEqual([]);
+        const context = fs.mkdtempSync(path.join(os.tmpdir(), "pins-"));
+        try {
+            fs.writeFileSync(path.join(context, EXTENSION_PINS_FILE), `# comment\n${"0".repeat(64)}  geoserver-2.28.4-wps-plugin.zip\n`);
+            expect(problemsOf({ extensions: ["wps"], context })).toEqual([]);
+            // A pin names the version: another release's zip is not pinned by it.
+            expect(problemsOf({ extensions: ["wps"], geoserverVersion: "2.28.3", context })).toEqual([
+                expect.stringContaining("geoserver-2.28.3-wps-plugin.zip"),
+            ]);
+        } finally {
+            fs.rmSync(context, { recursive: true, force: true });
+        }
     });
 
     it("push only to a repository naming its registry host, and only with a login", () => {

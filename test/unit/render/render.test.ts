@@ -15,7 +15,7 @@ function registered(type: string, name: string, inputs: Record<string, unknown>,
         id: name,
         inputs,
         state: inputs,
-        options: { protect, retainOnDelete: protect, parent, dependencies: [] },
+        options: { protect, retainOnDelete: protect, parent, dependencies: [], propertyDependencies: {}, provider: "" },
     };
 }
 
@@ -35,6 +35,7 @@ describe("rendering registered resources", () => {
                 ],
                 uploads: [{ file: "/etc/app.conf", content: secret(`password=${PASSWORD}`) }],
                 logOpts: { "max-size": "10m" },
+                stdinOpen: true,
                 wait: true,
             },
             component.urn,
@@ -63,11 +64,11 @@ describe("rendering registered resources", () => {
         expect(byName.app.properties.env).toEqual(["MODE", "PASSWORD"]);
         expect(byName.app.properties.labels).toEqual({ plain: "yes", "traefik.http.middlewares.auth.basicauth.users": SECRET });
         expect(byName.worker.properties.labels).toEqual({ token: SECRET });
-        expect(byName.app.properties.uploads).toEqual([{ content: SECRET, file: "/etc/app.conf" }]);
+        expect(byName.app.properties.uploads).toEqual({ "/etc/app.conf": SECRET });
         expect(byName.key.properties).toMatchObject({ algorithm: "ED25519", passphrase: SECRET });
         for (const output of [
-            formatText({ project: "p", stack: "s", resources: rendered, outputs: {} }),
-            formatJson({ project: "p", stack: "s", resources: rendered, outputs: {} }),
+            formatText({ project: "p", stack: "s", resources: rendered, outputs: {}, criticalPath: { steps: [], seconds: 0 } }),
+            formatJson({ project: "p", stack: "s", resources: rendered, outputs: {}, criticalPath: { steps: [], seconds: 0 } }),
         ]) {
             expect(output).not.toContain(PASSWORD);
         }
@@ -75,7 +76,8 @@ describe("rendering registered resources", () => {
 
     it("summarises long strings and keeps digests of what it does not print", () => {
         expect(byName.key.properties.pem).toMatch(/^\[3 lines, \d+ characters, sha256 [0-9a-f]{12}\]$/);
-        expect(Object.keys(byName.app.hidden).sort()).toEqual(["env", "labels", "other inputs", "uploads"]);
+        // One digest per input the render does not show (stdinOpen), so a diff can tell which one changed.
+        expect(Object.keys(byName.app.hidden).sort()).toEqual(["env", "labels", "stdinOpen", "uploads"]);
         expect(byName.key).toMatchObject({ protect: true, retainOnDelete: true });
     });
 });

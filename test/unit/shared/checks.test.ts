@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
     certifiableDomain,
+    adminCidrList,
     cidrList,
     dnsName,
     dockerNamePrefix,
@@ -55,6 +56,26 @@ describe("certifiableDomain", () => {
     );
 });
 
+describe("adminCidrList", () => {
+    it("takes the admins' own ranges, private ones included", () => {
+        expect(adminCidrList(["203.0.113.0/24", "2001:db8::/32", "10.0.0.0/8", "fc00::/7", "198.51.100.7/32"])).toBeUndefined();
+    });
+
+    it.each([
+        [["0.0.0.0/0"], "everyone"],
+        [["::/0"], "everyone"],
+        [["203.0.113.0/24", "10.1.2.3/0"], "everyone"],
+        [["0.0.0.0/1", "128.0.0.0/1"], "much of the internet"],
+        [["2000::/3"], "much of the internet"],
+    ])("refuses %j: it opens the admin UI to %s", (list, whom) => {
+        expect(adminCidrList(list)).toMatch(new RegExp(`none wider than /8 \\(IPv4\\) or /7 \\(IPv6\\): .* would open the web UI and REST API to ${whom}$`));
+    });
+
+    it("reports what is no CIDR first", () => {
+        expect(adminCidrList(["nonsense"])).toBe(cidrList(["nonsense"]));
+    });
+});
+
 describe("cidrList", () => {
     it.each([[[]], [["203.0.113.0/24"]], [["10.0.0.1/32", "0.0.0.0/0"]], [["2001:db8::/32", "::1/128", "fc00::/7"]], [["::ffff:192.0.2.0/120"]]])(
         "accepts %j",
@@ -89,16 +110,23 @@ describe("e-mail, names and URLs", () => {
     });
 
     it("wants Docker-safe name prefixes and user names", () => {
-        for (const ok of ["geostack-dev", "geostack_prod.2", "9lives"]) expect(dockerNamePrefix(ok), ok).toBeUndefined();
-        for (const bad of ["", "-dev", "geo stack", "geo/stack", "a".repeat(64)]) expect(dockerNamePrefix(bad), bad).toBeDefined();
+        for (const ok of ["geostack-dev", "geostack_prod-2", "9lives", "a".repeat(40)]) expect(dockerNamePrefix(ok), ok).toBeUndefined();
+        // A dot splits traefik's label keys (traefik.http.routers.<name>.rule); past 40 characters the longest
+        // container name, <prefix>-docker-socket-proxy, is no DNS label any more.
+        for (const bad of ["", "-dev", "geo stack", "geo/stack", "geostack-prod.eu", "Geostack-Dev", "a".repeat(41)]) {
+            expect(dockerNamePrefix(bad), bad).toBeDefined();
+        }
         for (const ok of ["admin", "geo.admin", "ops_1"]) expect(userName(ok), ok).toBeUndefined();
         for (const bad of ["", "geo admin", "1admin", "admin:x"]) expect(userName(bad), bad).toBeDefined();
         expect(token("example-user")).toBeUndefined();
         for (const bad of ["", "two words", "tab\there"]) expect(token(bad), JSON.stringify(bad)).toBe("no whitespace");
     });
 
-    it("takes only an https source URL", () => {
+    it("takes only an https source URL, and none with credentials in it (it is written into a public label)", () => {
         expect(httpsUrl("https://github.com/acme/geostack")).toBeUndefined();
+        for (const bad of ["https://x-access-token:ghp_abc@github.com/acme/geostack", "https://ghp_abc@github.com/acme/geostack"]) {
+            expect(httpsUrl(bad), bad).toBe("an https:// URL without a user name or password in it (the label is public)");
+        }
         expect(httpsUrl("http://github.com/acme/geostack")).toBeDefined();
         expect(httpsUrl("github.com/acme/geostack")).toBeDefined();
     });

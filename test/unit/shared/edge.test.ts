@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { resolve, spec } from "../../../components/shared/args";
-import { EDGE_ARGS, edgePolicy, edgeSpec, ENTRYPOINTS } from "../../../components/shared/edge";
+import { EDGE_ARGS, edgePolicy, edgeSpec, ENTRYPOINTS, placeholderWarnings, publicOrigin } from "../../../components/shared/edge";
 
 // Every edge arg and every rule among them, as a component holding them all resolves them.
-const all = edgeSpec("domain", "tls", "acmeEmail", "adminAllowlist", "rateLimitAverage", "rateLimitBurst", "dashboard");
+const all = edgeSpec("domain", "tls", "acmeEmail", "adminAllowlist", "rateLimitAverage", "rateLimitBurst", "dashboard", "httpPort", "httpsPort");
 const edge = spec(all.args, all.rules);
 const prod = { domain: "maps.example.org", tls: true, acmeEmail: "ops@example.org", adminAllowlist: ["203.0.113.0/24"], dashboard: true };
 const problemsOf = (given: Record<string, unknown>) => resolve(edge, given, (key) => `geostack:${key}`).problems;
@@ -19,6 +19,8 @@ describe("the edge args", () => {
                 rateLimitAverage: 50,
                 rateLimitBurst: 200,
                 dashboard: false,
+                httpPort: 80,
+                httpsPort: 443,
             },
             problems: [],
         });
@@ -64,6 +66,17 @@ describe("the edge rules", () => {
         expect(problemsOf({ ...prod, acmeEmail: "ops@" })).toEqual([expect.stringMatching(/^geostack:acmeEmail = "ops@": expected an e-mail address/)]);
     });
 
+    it("want two host ports with tls, and care about neither without", () => {
+        expect(problemsOf({ ...prod, httpPort: 8443, httpsPort: 8443 })).toEqual([
+            "geostack:httpsPort = 8443: expected another port than geostack:httpPort (8443), since geostack:tls is true and traefik publishes both",
+        ]);
+        expect(problemsOf({ ...prod, tls: false, acmeEmail: undefined, httpPort: 443, httpsPort: 443 })).toEqual([]);
+        expect(problemsOf({ ...prod, httpPort: 0, httpsPort: 70000 })).toEqual([
+            "geostack:httpPort = 0: expected an integer TCP port from 1 to 65535",
+            "geostack:httpsPort = 70000: expected an integer TCP port from 1 to 65535",
+        ]);
+    });
+
     it("want an allowlist when the dashboard is on", () => {
         expect(problemsOf({ ...prod, adminAllowlist: [] })).toEqual([
             "geostack:adminAllowlist = []: expected at least one CIDR, since geostack:dashboard is true and the dashboard is only served to the admin allowlist",
@@ -87,30 +100,50 @@ describe("the edge rules", () => {
         expect(geoserver.rules.map((rule) => rule.keys)).toEqual([["tls", "domain"]]);
         expect(Object.keys(geoserver.args)).toEqual(["domain", "tls", "adminAllowlist", "rateLimitAverage", "rateLimitBurst"]);
         expect(geoserver.args.domain).toBe(EDGE_ARGS.domain);
-        expect(all.rules).toHaveLength(3);
+        expect(all.rules).toHaveLength(4);
     });
 });
 
 describe("edgePolicy", () => {
-    const defaults = { tls: false, adminAllowlist: [], rateLimitAverage: 50, rateLimitBurst: 200 };
+    const defaults = { tls: false, adminAllowlist: [], rateLimitAverage: 50, rateLimitBurst: 200, httpPort: 80, httpsPort: 443 };
 
     it("serves plain HTTP on the web entrypoint without tls", () => {
         expect(edgePolicy(defaults)).toEqual({
             tls: false,
             scheme: "http",
             entrypoint: ENTRYPOINTS.web,
+            port: 80,
             adminAllowlist: [],
             rateLimit: { average: 50, burst: 200 },
         });
     });
 
     it("serves HTTPS on the websecure entrypoint with tls, with the allowlist and rate limit as given", () => {
-        expect(edgePolicy({ tls: true, adminAllowlist: ["203.0.113.0/24"], rateLimitAverage: 40, rateLimitBurst: 120 })).toEqual({
+        expect(edgePolicy({ ...defaults, tls: true, adminAllowlist: ["203.0.113.0/24"], rateLimitAverage: 40, rateLimitBurst: 120, httpsPort: 8443 })).toEqual({
             tls: true,
             scheme: "https",
             entrypoint: "websecure",
+            port: 8443,
             adminAllowlist: ["203.0.113.0/24"],
             rateLimit: { average: 40, burst: 120 },
         });
+    });
+
+    it("puts the host port in public URLs only when it is not the scheme's own", () => {
+        expect(publicOrigin(edgePolicy(defaults), "geostack.localhost")).toBe("http://geostack.localhost");
+        expect(publicOrigin(edgePolicy({ ...defaults, httpPort: 8080 }), "geostack.localhost")).toBe("http://geostack.localhost:8080");
+        expect(publicOrigin(edgePolicy({ ...defaults, tls: true, httpPort: 8080 }), "maps.example.org")).toBe("https://maps.example.org");
+        expect(publicOrigin(edgePolicy({ ...defaults, tls: true, httpsPort: 8443 }), "maps.example.org")).toBe("https://maps.example.org:8443");
+    });
+});
+
+describe("placeholderWarnings", () => {
+    it("warns of documentation names (RFC 2606) only where Let's Encrypt would see them: with tls", () => {
+        expect(placeholderWarnings({ tls: true, domain: "maps.example.com", acmeEmail: "ops@EXAMPLE.net" })).toEqual([
+            expect.stringMatching(/^domain maps\.example\.com is a documentation placeholder/),
+            expect.stringMatching(/^acmeEmail ops@EXAMPLE\.net is a documentation placeholder/),
+        ]);
+        expect(placeholderWarnings({ tls: false, domain: "maps.example.com", acmeEmail: "ops@example.net" })).toEqual([]);
+        expect(placeholderWarnings({ tls: true, domain: "maps.myexample.org", acmeEmail: "ops@example.org.uk" })).toEqual([]);
     });
 });

@@ -6,6 +6,8 @@ import { edgePolicy } from "../../../components/shared/edge";
 const plain: TraefikFlagArgs = {
     proxyNetworkName: "geostack-dev-proxy",
     dockerEndpoint: "tcp://docker-socket-proxy:2375",
+    instance: "geostack-dev",
+    httpsPort: 443,
     tls: false,
     acmeStaging: false,
     dashboard: false,
@@ -44,14 +46,24 @@ describe("traefikFlags", () => {
         expect(flags).not.toContain(`--certificatesresolvers.letsencrypt.acme.caserver=${LETS_ENCRYPT_CA}`);
     });
 
-    it("reads Docker only through the given endpoint, and routes only labelled containers", () => {
+    it("reads Docker only through the given endpoint, and routes only labelled containers of its own stack", () => {
         expect(traefikFlags(plain)).toEqual(
             expect.arrayContaining([
                 "--providers.docker.endpoint=tcp://docker-socket-proxy:2375",
                 "--providers.docker.exposedbydefault=false",
                 "--providers.docker.network=geostack-dev-proxy",
+                // traefik's own syntax, as its docker provider documentation writes it (backticks are Go string literals).
+                "--providers.docker.constraints=Label(`geostack.instance`,`geostack-dev`)",
             ]),
         );
+    });
+
+    it("redirects HTTP to the host's HTTPS port when it is not 443", () => {
+        expect(traefikFlags(secure)).toContain("--entrypoints.web.http.redirections.entrypoint.to=websecure");
+        const flags = traefikFlags({ ...secure, httpsPort: 8443 });
+        expect(flags).toContain("--entrypoints.web.http.redirections.entrypoint.to=:8443");
+        // The container still listens on :443; Docker maps the host's port to it.
+        expect(flags).toContain("--entrypoints.websecure.address=:443");
     });
 
     it("exposes Prometheus metrics and access logs on an entrypoint of their own", () => {
@@ -61,8 +73,17 @@ describe("traefikFlags", () => {
                 "--metrics.prometheus=true",
                 "--metrics.prometheus.entrypoint=metrics",
                 "--accesslog=true",
+                "--metrics.prometheus.addrouterslabels=true",
             ]),
         );
+    });
+
+    it("logs each request as JSON with the client, router, status and duration, and drops every header", () => {
+        const flags = traefikFlags(plain);
+        expect(flags).toEqual(expect.arrayContaining(["--accesslog.format=json", "--accesslog.fields.defaultmode=keep"]));
+        // Authorization and Cookie headers never reach the log: traefik's default, said explicitly so a change to it cannot leak them.
+        expect(flags).toContain("--accesslog.fields.headers.defaultmode=drop");
+        expect(flags.filter((f) => /^--accesslog\.fields\.(headers\.)?names\./.test(f))).toEqual([]);
     });
 
     it("enables the dashboard only when asked, and never the insecure API", () => {
@@ -77,7 +98,7 @@ describe("traefikFlags", () => {
 const dashboard: DashboardLabelArgs = {
     namePrefix: "geostack-prod",
     domain: "maps.example.org",
-    edge: edgePolicy({ tls: true, adminAllowlist: ["203.0.113.0/24"], rateLimitAverage: 40, rateLimitBurst: 120 }),
+    edge: edgePolicy({ tls: true, adminAllowlist: ["203.0.113.0/24"], rateLimitAverage: 40, rateLimitBurst: 120, httpPort: 80, httpsPort: 443 }),
     basicAuthUsers: "admin:$2a$10$abcdefghijklmnopqrstuv",
 };
 

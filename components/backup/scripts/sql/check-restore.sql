@@ -37,6 +37,10 @@ WITH expected_tables AS (
     SELECT t.* FROM manifest, jsonb_to_recordset(m->'tables') AS t(schema text, "table" text, owner text, acl text, rows bigint)
 ), expected_geometry AS (
     SELECT g.* FROM manifest, jsonb_to_recordset(m->'geometryColumns') AS g(schema text, "table" text, "column" text, type text, srid integer, invalid bigint)
+), expected_extensions AS (
+    SELECT x.* FROM manifest, jsonb_to_recordset(m->'extensions') AS x(name text, owner text, schema text)
+), restored_extensions AS (
+    SELECT extname AS name, pg_get_userbyid(extowner) AS owner, extnamespace::regnamespace::text AS schema FROM pg_extension
 ), restored_postgis AS (
     SELECT (SELECT extversion FROM pg_extension WHERE extname = 'postgis') AS version
 ), problems(problem) AS (
@@ -63,6 +67,11 @@ WITH expected_tables AS (
     UNION ALL
     SELECT format('%I.%I.%I: %s invalid geometries restored (ST_IsValid), %s backed up', schema, "table", "column", r.invalid, e.invalid)
     FROM expected_geometry e JOIN restored_geometry r USING (schema, "table", "column") WHERE r.invalid IS NOT NULL AND r.invalid <> e.invalid
+    UNION ALL
+    SELECT format('extension %s: %s', e.name, CASE WHEN r.name IS NULL THEN 'backed up, not restored'
+                  ELSE format('owned by %s in %s, backed up owned by %s in %s', r.owner, r.schema, e.owner, e.schema) END)
+    FROM expected_extensions e LEFT JOIN restored_extensions r USING (name)
+    WHERE r.name IS NULL OR (r.owner, r.schema) <> (e.owner, e.schema)
     UNION ALL
     SELECT format('PostGIS %s restored, %s backed up', coalesce(r.version, 'missing'), coalesce(m->'server'->>'postgis', 'missing'))
     FROM manifest, restored_postgis r WHERE same_postgis AND r.version IS DISTINCT FROM m->'server'->>'postgis'

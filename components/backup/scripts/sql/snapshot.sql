@@ -20,6 +20,10 @@ SELECT json_build_object('name', d.datname, 'owner', pg_get_userbyid(d.datdba), 
                          'collate', d.datcollate, 'ctype', d.datctype, 'acl', coalesce(d.datacl::text, ''))
 FROM pg_database d WHERE d.datname = current_database() \g (format=unaligned tuples_only=on) :work/database.json
 SELECT coalesce(json_agg(t ORDER BY t.schema, t."table"), '[]') FROM (:user_tables) t \g (format=unaligned tuples_only=on) :work/tables.json
+-- pg_dump leaves out who owns an extension (and its tables, spatial_ref_sys): a restore creates them as these owners.
+SELECT json_agg(json_build_object('name', extname, 'owner', pg_get_userbyid(extowner), 'schema', extnamespace::regnamespace::text,
+                                  'relocatable', extrelocatable, 'version', extversion) ORDER BY oid)
+FROM pg_extension \g (format=unaligned tuples_only=on) :work/extensions.json
 \if :has_postgis
 SELECT json_build_object('version', current_setting('server_version'),
                          'postgis', (SELECT extversion FROM pg_extension WHERE extname = 'postgis'),

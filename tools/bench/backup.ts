@@ -3,38 +3,50 @@
 // server, the same connection and the same data. Reports our backup and restore times as ratios against the bare
 // ones (the target is 1.15 at most), and the restore drill, which bare tools have no counterpart for, on its own.
 //
-//   npm run benchmark:backup -- [--rows 1000000] [--rounds 3]
+//   npm run bench:backup [-- --rows 1000000 --rounds 3]
 //
 // Needs Debian's PostgreSQL + PostGIS (.ci/install-postgres.sh); as root it runs the server and the scripts as the OS
 // user postgres.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
-import { scriptsDir } from "../components/backup/scripts";
-import { GIS_DATABASE } from "../components/postgis/init-script";
-import { Cluster, cleanEnv, findPostgres, runOk, sharedTempDir } from "../test/support/postgres";
+import { scriptsDir } from "../../components/backup/scripts";
+import { GIS_DATABASE } from "../../components/postgis/init-script";
+import { cleanEnv, geostackCluster, sharedTempDir } from "../../test/support/backups";
+import { findPostgres, runOk } from "../../test/support/pg-cluster";
+import { median, rounds as roundsArg } from "./support";
 
-const { values } = parseArgs({ options: { rows: { type: "string", default: "1000000" }, rounds: { type: "string", default: "3" } } });
-const rows = Number(values.rows);
-const rounds = Number(values.rounds);
+const at = process.argv.indexOf("--rows");
+const rows = at > 0 ? Number(process.argv[at + 1]) : 1_000_000;
+const rounds = roundsArg(3);
 if (!Number.isInteger(rows) || rows < 1 || !Number.isInteger(rounds) || rounds < 1) throw new Error("--rows and --rounds take whole numbers");
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 async function main(): Promise<void> {
     const pg = findPostgres();
     if (!pg.ok) throw new Error(`missing ${pg.missing} (.ci/install-postgres.sh)`);
     const tmp = sharedTempDir("geostack-benchmark-", pg);
-    const cluster = new Cluster(pg, "server", tmp);
+    const cluster = await geostackCluster(pg, "benchmark-geoserver-password");
     const as = { asUser: pg.pgUser, timeoutMs: 3_600_000 };
     try {
-        await cluster.start();
-        cluster.geostack("benchmark-geoserver-password");
         console.log(`generating ${rows} geometries (half points, half small polygons)...`);
-        cluster.sql(
-            GIS_DATABASE,
-            `CREATE TABLE public.features AS
+        // Over the socket as the superuser, with no time limit: a million rows and their index take a while.
+        runOk(
+            cluster.bin("psql"),
+            [
+                "-X",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-h",
+                cluster.dir,
+                "-p",
+                String(cluster.port),
+                "-U",
+                "postgres",
+                "-d",
+                GIS_DATABASE,
+                "-c",
+                `CREATE TABLE public.features AS
                  SELECT g AS id, 'feature ' || g AS name, g % 97 AS class,
                         ST_SetSRID(CASE WHEN g % 2 = 0 THEN ST_MakePoint(random() * 10, 45 + random() * 5)
                                         ELSE ST_Buffer(ST_MakePoint(random() * 10, 45 + random() * 5), 0.001, 4) END, 4326)::geometry(Geometry, 4326) AS geom
@@ -42,6 +54,8 @@ async function main(): Promise<void> {
              ALTER TABLE public.features ADD PRIMARY KEY (id);
              CREATE INDEX features_geom ON public.features USING gist (geom);
              VACUUM ANALYZE public.features;`,
+            ],
+            { env: cluster.env(), timeoutMs: 3_600_000 },
         );
         const backups = path.join(tmp, "backups");
         const work = path.join(tmp, "run");
@@ -85,10 +99,10 @@ async function main(): Promise<void> {
                     runOk(path.join(pg.bindir, "pg_restore"), [...tcp, "-w", "-d", "bench_restore", bareDump], { ...as, env: bareEnv });
                 }),
             );
-            cluster.sql("postgres", "DROP DATABASE bench_restore;");
+            cluster.superPsql("postgres", "DROP DATABASE bench_restore;");
             times.ourRestore.push(timed(() => runOk(script, ["restore-database", name], { ...as, env: ourEnv })));
-            const previous = cluster.sql("postgres", "SELECT datname FROM pg_database WHERE datname LIKE 'gis_before_restore_%'");
-            cluster.sql("postgres", `DROP DATABASE "${previous}";`);
+            const previous = cluster.superPsql("postgres", "SELECT datname FROM pg_database WHERE datname LIKE 'gis_before_restore_%'");
+            cluster.superPsql("postgres", `DROP DATABASE "${previous}";`);
             console.log(
                 `round ${round}: dump bare ${last(times.bareDump)}, ours ${last(times.ourDump)}; ` +
                     `restore bare ${last(times.bareRestore)}, ours ${last(times.ourRestore)}; drill ${last(times.drill)}`,
