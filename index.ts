@@ -31,3 +31,5 @@ export const traefikDashboardUrl = geostack.dashboardUrl;
 export const traefikDashboardPassword = geostack.dashboardPassword;
 export const geoserverImageName = geostack.geoserverImageName;
 export const geoserverImageDigest = geostack.geoserverImageDigest;
+export const backupVolumeName = geostack.backupVolumeName;
+export const backupContainerName = geostack.backupContainerName;

@@ -1,11 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
+import { Backup, BACKUP_SPEC } from "./backup/backup";
 import { DEFAULT_IMAGE_REPOSITORY } from "./defaults";
 import { GEOSERVER_SPEC, GeoServer } from "./geoserver/geoserver";
 import { GEOSERVER_IMAGE_SPEC, GeoServerImage } from "./geoserver/image";
 import { POSTGIS_SPEC, Postgis } from "./postgis/postgis";
+import { postgresMajorOf } from "./postgis/postgres";
 import { arg, borrowRules, type EntriesFor, problem, resolve, resolveOrThrow, type Settings, spec } from "./shared/args";
 import { imageReference } from "./shared/checks";
+import { parseImageReference } from "./shared/image-ref";
 import { pullImage } from "./shared/container";
 import { TRAEFIK_SPEC, TraefikProxy } from "./traefik/traefik";
 
@@ -92,12 +95,36 @@ export interface GeoStackArgs {
     ipv6?: boolean;
     /** Publishes traefik on 127.0.0.1 (and ::1) only: a laptop, where nothing on the network should reach the stack. */
     loopbackOnly?: boolean;
+    /** Back up PostGIS and the GeoServer data directory on `backupSchedule`, each backup checked by a restore drill. */
+    backups?: boolean;
+    /** UTC times of day a backup starts, `HH:MM`; default `["02:00"]`. */
+    backupSchedule?: string[];
+    /** Days whose newest backup is kept; default 7. */
+    backupKeepDaily?: number;
+    /** ISO weeks whose newest backup is kept; default 4. */
+    backupKeepWeekly?: number;
+    /** Months whose newest backup is kept; default 6. */
+    backupKeepMonthly?: number;
+    /** Backup container memory limit in MiB (at least 256); default 512. */
+    backupMemoryMb?: number;
+    /** Backup container CPU limit, in CPUs (0.1 to 9.99); default 1. */
+    backupCpus?: string;
+    /** A restic repository on an S3-compatible service, `s3:<host>/<bucket>/<path>`, for an off-host copy of every verified backup. */
+    backupOffsiteRepository?: string;
+    /** Password of that restic repository (secret). */
+    backupOffsitePassword?: pulumi.Input<string>;
+    /** S3 access key ID for the repository (secret). */
+    backupOffsiteAccessKeyId?: pulumi.Input<string>;
+    /** S3 secret access key for the repository (secret). */
+    backupOffsiteSecretAccessKey?: pulumi.Input<string>;
 }
 
 const image = GEOSERVER_IMAGE_SPEC.args;
 const geoserver = GEOSERVER_SPEC.args;
 const postgis = POSTGIS_SPEC.args;
 const traefik = TRAEFIK_SPEC.args;
+const backup = BACKUP_SPEC.args;
+const OFFSITE_KEYS = ["backupOffsiteRepository", "backupOffsitePassword", "backupOffsiteAccessKeyId", "backupOffsiteSecretAccessKey"] as const;
 
 /**
  * GeoStack's args are its children's, renamed: each entry (kind, default, check) is the child's own, and so are the
@@ -146,6 +173,17 @@ export const GEOSTACK_SPEC = spec(
         httpsPort: traefik.httpsPort,
         ipv6: traefik.ipv6,
         loopbackOnly: traefik.loopbackOnly,
+        backups: arg.withDefault(false),
+        backupSchedule: backup.schedule,
+        backupKeepDaily: backup.keepDaily,
+        backupKeepWeekly: backup.keepWeekly,
+        backupKeepMonthly: backup.keepMonthly,
+        backupMemoryMb: backup.memoryMb,
+        backupCpus: backup.cpus,
+        backupOffsiteRepository: backup.offsiteRepository,
+        backupOffsitePassword: backup.offsitePassword,
+        backupOffsiteAccessKeyId: backup.offsiteAccessKeyId,
+        backupOffsiteSecretAccessKey: backup.offsiteSecretAccessKey,
     } satisfies EntriesFor<GeoStackArgs>,
     [
         ...borrowRules(GEOSERVER_SPEC, {
@@ -183,6 +221,36 @@ export const GEOSTACK_SPEC = spec(
             // Nothing is built when a prebuilt image is run.
             (settings) => settings.geoserverImage === undefined,
         ),
+        ...borrowRules(
+            BACKUP_SPEC,
+            {
+                offsiteRepository: "backupOffsiteRepository",
+                offsitePassword: "backupOffsitePassword",
+                offsiteAccessKeyId: "backupOffsiteAccessKeyId",
+                offsiteSecretAccessKey: "backupOffsiteSecretAccessKey",
+            },
+            (settings) => settings.backups,
+        ),
+        {
+            keys: ["backups", ...OFFSITE_KEYS],
+            check: (settings, name) => {
+                const set = OFFSITE_KEYS.filter((key) => settings[key] !== undefined);
+                return settings.backups || set.length === 0
+                    ? undefined
+                    : `${set.map(name).join(", ")} set while ${name("backups")} is false: the off-host copy copies backups`;
+            },
+        },
+        {
+            keys: ["backups", "postgisImage"],
+            check: ({ backups, postgisImage }, name) =>
+                backups && parseImageReference(postgisImage)?.tag?.includes("alpine")
+                    ? problem(
+                          name("postgisImage"),
+                          postgisImage,
+                          `a Debian-based image when ${name("backups")} is true: the backup runs as its postgres user (999) with GNU tools`,
+                      )
+                    : undefined,
+        },
         {
             // Both would be bound on 127.0.0.1 at least: Docker refuses the second ("port is already allocated").
             keys: ["publishDatabasePort", "httpPort", "httpsPort", "tls"],
@@ -243,7 +311,7 @@ export function geoStackProblems(args: GeoStackArgs, name?: (key: string) => str
     return resolve({ ...GEOSTACK_SPEC, rules }, args, name).problems;
 }
 
-/** The whole stack: two networks, PostGIS, GeoServer and traefik (with its Docker socket proxy), wired together. */
+/** The whole stack: two networks, PostGIS, GeoServer and traefik (with its Docker socket proxy), wired together, and with `backups` their Backup. */
 export class GeoStack extends pulumi.ComponentResource {
     /** `<scheme>://<domain>[:<port>]/geoserver/`: https with `tls`, else http; the port when it is not the scheme's own. */
     readonly url: pulumi.Output<string>;
@@ -269,6 +337,12 @@ export class GeoStack extends pulumi.ComponentResource {
     readonly geoserverImageName: pulumi.Output<string>;
     /** The GeoServer image GeoServer runs, exactly: the registry's digest of the pushed build or of the prebuilt image, else the local image ID. */
     readonly geoserverImageDigest: pulumi.Output<string>;
+    /** The Docker volume holding the backups, `<namePrefix>-backups`; empty without `backups`. */
+    readonly backupVolumeName: pulumi.Output<string>;
+    /** The backup container, to `docker exec` for listing, drills and restores (docs/operations.md); empty without `backups`. */
+    readonly backupContainerName: pulumi.Output<string>;
+    /** The restic repository holding the off-host copies; empty without one. */
+    readonly backupOffsiteRepository: pulumi.Output<string>;
 
     constructor(name: string, args: GeoStackArgs, opts?: pulumi.ComponentResourceOptions) {
         const settings = resolveOrThrow(GEOSTACK_SPEC, { ...args, namePrefix: args.namePrefix ?? name }, `Invalid arguments for GeoStack "${name}"`);
@@ -356,6 +430,35 @@ export class GeoStack extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+        const backups = settings.backups
+            ? new Backup(
+                  `${name}-backup`,
+                  {
+                      namePrefix,
+                      networkName: backend.name,
+                      image: postgis.imageId,
+                      postgresMajor: postgresMajorOf(settings.postgisImage)!,
+                      databaseHost: postgis.host,
+                      databasePort: postgis.port,
+                      databaseName: postgis.database,
+                      superuserPassword: postgis.superuserPassword,
+                      geoserverDataVolumeName: geoserver.volumeName,
+                      schedule: settings.backupSchedule,
+                      keepDaily: settings.backupKeepDaily,
+                      keepWeekly: settings.backupKeepWeekly,
+                      keepMonthly: settings.backupKeepMonthly,
+                      memoryMb: settings.backupMemoryMb,
+                      cpus: settings.backupCpus,
+                      protectData,
+                      offsiteRepository: settings.backupOffsiteRepository,
+                      offsitePassword: settings.backupOffsitePassword,
+                      offsiteAccessKeyId: settings.backupOffsiteAccessKeyId,
+                      offsiteSecretAccessKey: settings.backupOffsiteSecretAccessKey,
+                  },
+                  // Its health check connects to the database, which is healthy once PostGIS is.
+                  { parent: this, dependsOn: [postgis] },
+              )
+            : undefined;
         this.url = geoserver.url;
         this.adminUser = geoserver.adminUser;
         this.adminPassword = geoserver.adminPassword;
@@ -368,6 +471,9 @@ export class GeoStack extends pulumi.ComponentResource {
         this.dashboardPassword = traefik.dashboardPassword;
         this.geoserverImageName = image.name;
         this.geoserverImageDigest = image.digest;
+        this.backupVolumeName = backups?.volumeName ?? pulumi.output("");
+        this.backupContainerName = backups?.containerName ?? pulumi.output("");
+        this.backupOffsiteRepository = backups?.offsiteRepository ?? pulumi.output("");
         this.registerOutputs({
             url: this.url,
             adminUser: this.adminUser,
@@ -381,6 +487,9 @@ export class GeoStack extends pulumi.ComponentResource {
             dashboardPassword: this.dashboardPassword,
             geoserverImageName: this.geoserverImageName,
             geoserverImageDigest: this.geoserverImageDigest,
+            backupVolumeName: this.backupVolumeName,
+            backupContainerName: this.backupContainerName,
+            backupOffsiteRepository: this.backupOffsiteRepository,
         });
     }
 

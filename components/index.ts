@@ -1,4 +1,4 @@
-// The package's public API: the seven components, their args, the specs their args are checked by, and the defaults.
+// The package's public API: the nine components, their args, the specs their args are checked by, and the defaults.
 export { GeoStack, type GeoStackArgs, GEOSTACK_SPEC, geoStackProblems } from "./geostack";
 export { GeoStackSwarm, type GeoStackSwarmArgs, GEOSTACK_SWARM_SPEC } from "./swarm/geostack-swarm";
 export { Postgis, type PostgisArgs, POSTGIS_SPEC, POSTGIS_HOST_ALIAS } from "./postgis/postgis";
@@ -8,5 +8,7 @@ export { GeoServerImage, type GeoServerImageArgs, GEOSERVER_IMAGE_SPEC } from ".
 export { TraefikProxy, type TraefikProxyArgs, TRAEFIK_SPEC } from "./traefik/traefik";
 export { DASHBOARD_USER } from "./traefik/dashboard";
 export { DockerSocketProxy, type DockerSocketProxyArgs, DOCKER_SOCKET_PROXY_SPEC } from "./traefik/socket-proxy";
+export { Backup, type BackupArgs, BACKUP_SPEC } from "./backup/backup";
+export { OffsiteCopy, type OffsiteCopyArgs, OFFSITE_COPY_SPEC } from "./backup/offsite-copy";
 export { InvalidInputError, type Arg, type Spec } from "./shared/args";
 export * from "./defaults";

@@ -87,6 +87,8 @@ export class Postgis extends pulumi.ComponentResource {
     readonly monitorPassword: pulumi.Output<string>;
     /** `127.0.0.1:<port>` when published, else an empty string. */
     readonly publishedAddress: pulumi.Output<string>;
+    /** The ID of the image the server runs: a Backup runs exactly this one. */
+    readonly imageId: pulumi.Output<string>;
 
     constructor(name: string, args: PostgisArgs, opts?: pulumi.ComponentResourceOptions) {
         const settings = resolveOrThrow(POSTGIS_SPEC, { ...args, namePrefix: args.namePrefix ?? name }, `Invalid arguments for Postgis "${name}"`);
@@ -120,12 +122,13 @@ export class Postgis extends pulumi.ComponentResource {
             networks.push({ name: publishNetwork.name });
         }
 
+        const image = pullImage(name, settings.image, this);
         const container = new docker.Container(
             name,
             withContainerDefaults(
                 { namePrefix, role: "postgis", memoryMb: settings.memoryMb, cpus: settings.cpus },
                 {
-                    image: pullImage(name, settings.image, this).imageId,
+                    image: image.imageId,
                     // Passwords as files only the postgres user may read: `docker inspect` (and traefik's inspect
                     // through the socket proxy) shows none.
                     envs: [
@@ -187,6 +190,7 @@ export class Postgis extends pulumi.ComponentResource {
         this.monitorUsername = pulumi.output(MONITOR_DB_ROLE);
         this.monitorPassword = pulumi.secret(monitorPassword.result);
         this.publishedAddress = pulumi.output(publishPort === undefined ? "" : `127.0.0.1:${publishPort}`);
+        this.imageId = image.imageId;
         this.registerOutputs({
             containerName: this.containerName,
             volumeName: this.volumeName,
@@ -199,6 +203,7 @@ export class Postgis extends pulumi.ComponentResource {
             monitorUsername: this.monitorUsername,
             monitorPassword: this.monitorPassword,
             publishedAddress: this.publishedAddress,
+            imageId: this.imageId,
         });
     }
 }

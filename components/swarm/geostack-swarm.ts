@@ -219,6 +219,10 @@ export class GeoStackSwarm extends pulumi.ComponentResource {
     readonly geoserverImageName: pulumi.Output<string>;
     /** Its digest when the reference pins one, else empty (each node then resolves the tag itself). */
     readonly geoserverImageDigest: pulumi.Output<string>;
+    /** Empty: swarm mode has no scheduled backups yet (GeoStack's `backups`). */
+    readonly backupVolumeName: pulumi.Output<string>;
+    /** Empty, as `backupVolumeName`. */
+    readonly backupContainerName: pulumi.Output<string>;
 
     constructor(name: string, args: GeoStackSwarmArgs, opts?: pulumi.ComponentResourceOptions) {
         const settings = resolveOrThrow(GEOSTACK_SWARM_SPEC, { ...args, namePrefix: args.namePrefix ?? name }, `Invalid arguments for GeoStackSwarm "${name}"`);
@@ -599,6 +603,8 @@ export class GeoStackSwarm extends pulumi.ComponentResource {
         this.dashboardPassword = pulumi.secret(dashboardPassword?.result ?? "");
         this.geoserverImageName = pulumi.output(settings.geoserverImage);
         this.geoserverImageDigest = pulumi.output(geoserverDigest ?? "");
+        this.backupVolumeName = pulumi.output("");
+        this.backupContainerName = pulumi.output("");
         this.registerOutputs({
             url: this.url,
             adminUser: this.adminUser,
@@ -612,6 +618,8 @@ export class GeoStackSwarm extends pulumi.ComponentResource {
             dashboardPassword: this.dashboardPassword,
             geoserverImageName: this.geoserverImageName,
             geoserverImageDigest: this.geoserverImageDigest,
+            backupVolumeName: this.backupVolumeName,
+            backupContainerName: this.backupContainerName,
         });
     }
 }

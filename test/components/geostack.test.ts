@@ -102,6 +102,14 @@ describe("GeoStack with any one invalid argument of any child registers no resou
         { args: { rateLimitBurst: 1.5 } },
         { args: { httpPort: 0 } },
         { args: { httpsPort: 100000 } },
+        { args: { backupSchedule: ["2am"] } },
+        { args: { backupKeepDaily: 0 } },
+        { args: { backupKeepWeekly: -1 } },
+        { args: { backupKeepMonthly: 1.5 } },
+        { args: { backupMemoryMb: 128 } },
+        { args: { backupCpus: "0" } },
+        // Off the host, never in clear: restic's plain-http form is refused.
+        { args: { backupOffsiteRepository: "s3:http://minio.example.net/geo" } },
     ];
     // The children's rules between args, and GeoStack's own, each broken alone.
     const brokenRules: RefusalCase[] = [
@@ -145,6 +153,15 @@ describe("GeoStack with any one invalid argument of any child registers no resou
         {
             args: { pushImage: true, imageRepository: "ghcr.io/acme/geoserver", registryUsername: "acme" },
             message: /^registryPassword must be set when pushImage is true/,
+        },
+        {
+            args: { backups: true, backupOffsiteRepository: "s3:s3.example.net/geo" },
+            message: /^backupOffsitePassword, backupOffsiteAccessKeyId, backupOffsiteSecretAccessKey must be set with backupOffsiteRepository$/,
+        },
+        { args: { backupOffsiteRepository: "s3:s3.example.net/geo" }, message: /^backupOffsiteRepository set while backups is false/ },
+        {
+            args: { backups: true, postgisImage: "postgis/postgis:17-3.5-alpine" },
+            message: /^postgisImage = "postgis\/postgis:17-3\.5-alpine": expected a Debian-based image when backups is true/,
         },
         { args: { geoserverImage: prebuilt, pushImage: true }, message: /^pushImage = true: expected false when geoserverImage is set: nothing is built$/ },
         {

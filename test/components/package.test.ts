@@ -69,7 +69,17 @@ describe("package schema", () => {
     });
 
     it("has exactly the exported components, each as geostack:index:<ClassName>", () => {
-        expect(componentNames).toEqual(["DockerSocketProxy", "GeoServer", "GeoServerImage", "GeoStack", "GeoStackSwarm", "Postgis", "TraefikProxy"]);
+        expect(componentNames).toEqual([
+            "Backup",
+            "DockerSocketProxy",
+            "GeoServer",
+            "GeoServerImage",
+            "GeoStack",
+            "GeoStackSwarm",
+            "OffsiteCopy",
+            "Postgis",
+            "TraefikProxy",
+        ]);
         expect(Object.keys(schema.resources).sort()).toEqual(componentNames.map((n) => `geostack:index:${n}`));
         for (const name of componentNames) expect(resource(name).isComponent, name).toBe(true);
     });
@@ -96,6 +106,11 @@ describe("package schema", () => {
         expect(inputs("TraefikProxy").proxyNetworkName.plain).toBeUndefined();
         expect(inputs("GeoServerImage").registryPassword.plain).toBeUndefined();
         expect(inputs("GeoStack").registryPassword.plain).toBeUndefined();
+        for (const key of ["networkName", "image", "databaseHost", "databasePort", "databaseName", "superuserPassword", "geoserverDataVolumeName"]) {
+            expect(inputs("Backup")[key].plain, key).toBeUndefined();
+        }
+        for (const key of ["offsitePassword", "offsiteAccessKeyId", "offsiteSecretAccessKey"]) expect(inputs("Backup")[key].plain, key).toBeUndefined();
+        for (const key of ["backupVolumeName", "password", "accessKeyId", "secretAccessKey"]) expect(inputs("OffsiteCopy")[key].plain, key).toBeUndefined();
         // Decides whether anything is built, so it must be known when the program runs.
         expect(inputs("GeoStack").geoserverImage.plain).toBe(true);
     });
@@ -123,6 +138,21 @@ const CONSTRUCT_SAMPLES: Record<string, Record<string, unknown>> = {
     TraefikProxy: { proxyNetworkName: "edge" },
     DockerSocketProxy: {},
     GeoServerImage: { repository: "ghcr.io/acme/geoserver" },
+    Backup: {
+        networkName: pulumi.output("app-net"),
+        image: pulumi.output("sha256:0123"),
+        postgresMajor: 17,
+        databaseHost: "db",
+        superuserPassword: pulumi.secret("from-another-program"),
+    },
+    OffsiteCopy: {
+        backupVolumeName: pulumi.output("app-backups"),
+        backupDir: "/var/lib/postgresql/data",
+        repository: "s3:s3.example.net/bucket/app",
+        password: pulumi.secret("restic"),
+        accessKeyId: pulumi.secret("AKIA"),
+        secretAccessKey: pulumi.secret("key"),
+    },
 };
 
 describe("construct, as the plugin host runs it for other languages", () => {

@@ -71,10 +71,23 @@ describe("npm package @geostack/components", () => {
         expect(files).toEqual(
             expect.arrayContaining(["package.json", "README.md", "LICENSE", "dist/index.js", "dist/index.d.ts", "dist/postgis/postgis.d.ts"]),
         );
-        // The GeoServer image's build context ships too: GeoServerImage and GeoStack build from it.
+        // The GeoServer image's build context ships too: GeoServerImage and GeoStack build from it; and the scripts the
+        // backup containers run, which Backup and OffsiteCopy upload.
         expect(files.filter((f) => !/^dist\/([\w-]+\/)?[\w-]+\.(js|d\.ts)$/.test(f)).sort()).toEqual([
             "LICENSE",
             "README.md",
+            "components/backup/scripts/geostack-backup",
+            "components/backup/scripts/geostack-offsite",
+            ...[
+                "check-restore",
+                "create-extensions",
+                "create-staging",
+                "geometry-columns",
+                "invalid-geometries",
+                "snapshot",
+                "swap-database",
+                "user-tables",
+            ].map((sql) => `components/backup/scripts/sql/${sql}.sql`),
             // The Docker API proxy's rules, which dist/traefik/socket-proxy.js uploads into the proxy container.
             "components/traefik/docker-api-proxy.cfg",
             "images/geoserver/.dockerignore",

@@ -47,6 +47,17 @@ const CHANGED: Record<string, string> = {
     allowUnpinnedExtensions: "true",
     imagePlatform: "linux/arm64",
     imageSource: "https://example.net/geostack",
+    backups: "true",
+    backupSchedule: JSON.stringify(["03:30", "15:30"]),
+    backupKeepDaily: "5",
+    backupKeepWeekly: "3",
+    backupKeepMonthly: "12",
+    backupMemoryMb: "768",
+    backupCpus: "0.5",
+    backupOffsiteRepository: "s3:s3.example.net/geo-backups/prod",
+    backupOffsitePassword: "restic-password-for-this-test",
+    backupOffsiteAccessKeyId: "AKIA-FOR-THIS-TEST",
+    backupOffsiteSecretAccessKey: "s3-secret-for-this-test",
 };
 // The platform and the swarm's own keys: test/stacks/swarm.test.ts and test/unit/swarm/swarm.test.ts.
 const COVERED_ELSEWHERE = ["geoserverImage", "geoserverImageStartsAsRoot", PLATFORM_KEY, ...SWARM_ONLY_KEYS];
@@ -63,6 +74,11 @@ const pulled = (role: string): RegisteredResource => run.mocks.get(REMOTE_IMAGE,
 const image = (): RegisteredResource => run.mocks.ofType(IMAGE)[0];
 const uploads = (c: RegisteredResource): string[] => reveal<{ file: string }[]>(c.inputs.uploads).map((u) => u.file);
 const traefikFlags = (): string[] => container("traefik").inputs.command;
+/** What the loader of a files volume uploads, by path, secrets revealed and marked. */
+const uploaded = (loader: string, file: string): { content: string; secret: boolean } => {
+    const upload = reveal<{ file: string; content: string }[]>(run.mocks.get(CONTAINER, loader).inputs.uploads).find((u) => u.file === file);
+    return { content: upload?.content ?? "", secret: isSecret(run.mocks.get(CONTAINER, loader).inputs.uploads) };
+};
 const geoserverLabel = (key: string): string => labelsOf(container("geoserver"))[`traefik.http.middlewares.geostack-dev-geoserver-${key}`];
 
 const REACHES: Record<string, () => void> = {
@@ -91,7 +107,10 @@ const REACHES: Record<string, () => void> = {
         ).toContain("<value>2048</value>"),
     publishDatabasePort: () => expect(container("postgis").inputs.ports).toEqual([{ internal: 5432, external: 25432, ip: "127.0.0.1" }]),
     protectData: () => {
-        for (const volume of run.mocks.ofType(VOLUME)) expect(volume.options.protect, volume.name).toBe(volume.inputs.name !== "geostack-dev-geoserver-tiles");
+        // Not the tile cache, which is rebuilt; nor the backup tools' volumes, which hold what every `up` writes again.
+        const data = run.mocks.ofType(VOLUME).filter((volume) => volume.inputs.name !== "geostack-dev-geoserver-tiles" && !volume.name.endsWith("-files"));
+        expect(data.map((volume) => volume.name)).toContain("geostack-backup-backups");
+        for (const volume of data) expect(volume.options.protect, volume.name).toBe(true);
     },
     postgisExtensions: () => {
         const script = reveal<{ file: string; content: string }[]>(container("postgis").inputs.uploads).find(
@@ -149,6 +168,35 @@ const REACHES: Record<string, () => void> = {
     allowUnpinnedExtensions: () => expect(image().inputs.buildArgs.GEOSERVER_EXTENSIONS_ALLOW_UNPINNED).toBe("true"),
     imagePlatform: () => expect(image().inputs.platforms).toEqual(["linux/arm64"]),
     imageSource: () => expect(image().inputs.buildArgs.IMAGE_SOURCE).toBe("https://example.net/geostack"),
+    backups: () => expect(container("backup").inputs.name).toBe("geostack-dev-backup"),
+    backupSchedule: () => expect(envOf(container("backup")).BACKUP_SCHEDULE).toBe("03:30 15:30"),
+    // The off-host copy keeps what the local retention keeps.
+    backupKeepDaily: () => {
+        expect(envOf(container("backup")).BACKUP_KEEP_DAILY).toBe("5");
+        expect(envOf(container("backup-offsite")).BACKUP_KEEP_DAILY).toBe("5");
+    },
+    backupKeepWeekly: () => {
+        expect(envOf(container("backup")).BACKUP_KEEP_WEEKLY).toBe("3");
+        expect(envOf(container("backup-offsite")).BACKUP_KEEP_WEEKLY).toBe("3");
+    },
+    backupKeepMonthly: () => {
+        expect(envOf(container("backup")).BACKUP_KEEP_MONTHLY).toBe("12");
+        expect(envOf(container("backup-offsite")).BACKUP_KEEP_MONTHLY).toBe("12");
+    },
+    backupMemoryMb: () => expect(container("backup").inputs.memory).toBe(768),
+    backupCpus: () => expect(container("backup").inputs.cpus).toBe("0.5"),
+    backupOffsiteRepository: () => expect(envOf(container("backup-offsite")).RESTIC_REPOSITORY).toBe("s3:s3.example.net/geo-backups/prod"),
+    // Given as plain config, they still reach the state only as secrets.
+    backupOffsitePassword: () =>
+        expect(uploaded("geostack-backup-offsite-files", "/opt/geostack/restic-password")).toEqual({ content: "restic-password-for-this-test", secret: true }),
+    backupOffsiteAccessKeyId: () => {
+        expect(uploaded("geostack-backup-offsite-files", "/opt/geostack/aws-credentials").content).toContain("aws_access_key_id = AKIA-FOR-THIS-TEST\n");
+        expect(uploaded("geostack-backup-offsite-files", "/opt/geostack/aws-credentials").secret).toBe(true);
+    },
+    backupOffsiteSecretAccessKey: () =>
+        expect(uploaded("geostack-backup-offsite-files", "/opt/geostack/aws-credentials").content).toContain(
+            "aws_secret_access_key = s3-secret-for-this-test\n",
+        ),
 };
 
 describe("every config key reaches the deployment", () => {

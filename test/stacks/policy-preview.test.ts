@@ -26,6 +26,9 @@ describe("prod's first preview under the policy pack", () => {
     it("says which rules wait for `pulumi up`, and why: unknown image IDs", () => {
         const waiting = analyze(resources, readPackConfig("prod")).notApplicable;
         expect(waiting.map((n) => `${n.policy} ${n.resource}`).sort()).toEqual([
+            // The backup runs PostGIS's image, by the same ID.
+            "images-pinned geostack-backup",
+            "images-pinned geostack-backup-files",
             "images-pinned geostack-geoserver",
             "images-pinned geostack-postgis",
             "images-pinned geostack-traefik",

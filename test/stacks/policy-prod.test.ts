@@ -31,15 +31,15 @@ describe("prod stack under the policy pack", () => {
         expect(brief(baseline)).toEqual([]);
     });
 
-    it("is checked on the stack's real resources: four containers, three networks, four volumes", () => {
+    it("is checked on the stack's real resources: six containers, three networks, six volumes (the backup's included)", () => {
         const count = (type: string) => resources.filter((r) => r.type === type).length;
-        expect([count("docker:index/container:Container"), count("docker:index/network:Network"), count("docker:index/volume:Volume")]).toEqual([4, 3, 4]);
+        expect([count("docker:index/container:Container"), count("docker:index/network:Network"), count("docker:index/volume:Volume")]).toEqual([6, 3, 6]);
         expect(
             resources
                 .filter((r) => r.type === "docker:index/container:Container")
                 .map(role)
                 .sort(),
-        ).toEqual(["docker-socket-proxy", "geoserver", "postgis", "traefik"]);
+        ).toEqual(["backup", "backup-files", "docker-socket-proxy", "geoserver", "postgis", "traefik"]);
     });
 });
 
@@ -271,7 +271,7 @@ describe("policy config relaxes a rule per stack", () => {
         });
         const relaxed: PackConfig = {
             ...config(),
-            "protected-data-volumes": { unprotectedVolumes: ["geostack-prod-geoserver-tiles", "geostack-prod-traefik-acme"] },
+            "protected-data-volumes": { unprotectedVolumes: ["geostack-prod-geoserver-tiles", "geostack-prod-backup-files", "geostack-prod-traefik-acme"] },
         };
         expect(added(baseline, analyze(unprotectedAcme, relaxed).violations)).toEqual([]);
         // The named volume only: the database volume stays guarded.

@@ -40,8 +40,10 @@ const push = () => one(REGISTRY_IMAGE);
 
 describe("prod stack: data and names", () => {
     it("protects the data volumes and the certificates, and keeps them if they leave the program; not the tile cache, which is rebuilt", () => {
-        const volumes = prod.mocks.ofType(VOLUME);
+        // The backup tools' volume holds what every `up` writes again (scripts and a password): not data, not kept.
+        const volumes = prod.mocks.ofType(VOLUME).filter((v) => v.inputs.name !== "geostack-prod-backup-files");
         expect(volumes.map((v) => v.inputs.name).sort()).toEqual([
+            "geostack-prod-backups",
             "geostack-prod-geoserver-data",
             "geostack-prod-geoserver-tiles",
             "geostack-prod-postgis17-data",
@@ -51,6 +53,7 @@ describe("prod stack: data and names", () => {
             expect(v.options, v.name).toMatchObject({ protect: true, retainOnDelete: true });
         }
         expect(prod.mocks.get(VOLUME, "geostack-geoserver-tiles").options).toMatchObject({ protect: false, retainOnDelete: false });
+        expect(prod.mocks.get(VOLUME, "geostack-backup-files").options).toMatchObject({ protect: false, retainOnDelete: false });
     });
 
     it("does not protect what can be recreated, so containers can still be replaced", () => {
@@ -63,7 +66,14 @@ describe("prod stack: data and names", () => {
                 .ofType(CONTAINER)
                 .map((c) => c.inputs.name)
                 .sort(),
-        ).toEqual(["geostack-prod-docker-socket-proxy", "geostack-prod-geoserver", "geostack-prod-postgis", "geostack-prod-traefik"]);
+        ).toEqual([
+            "geostack-prod-backup",
+            "geostack-prod-backup-files",
+            "geostack-prod-docker-socket-proxy",
+            "geostack-prod-geoserver",
+            "geostack-prod-postgis",
+            "geostack-prod-traefik",
+        ]);
         expect(envOf(geoserver()).GEOSERVER_CSRF_WHITELIST).toBe("geostack.example.org");
     });
 
@@ -243,6 +253,9 @@ describe("prod stack: Docker socket and hardening", () => {
             "geostack-prod-geoserver": { cpus: "2.0", caps: { drops: ["ALL"] }, readOnly: false, user: undefined },
             "geostack-prod-traefik": { cpus: "1.0", caps: { drops: ["ALL"], adds: ["CAP_NET_BIND_SERVICE"] }, readOnly: true, user: undefined },
             "geostack-prod-docker-socket-proxy": { cpus: "0.5", caps: { drops: ["ALL"] }, readOnly: true, user: "0:0" },
+            "geostack-prod-backup": { cpus: "1.0", caps: { drops: ["ALL"] }, readOnly: true, user: "999:999" },
+            // Never started: it only carries the backup's files into their volume, which a read-only root cannot take.
+            "geostack-prod-backup-files": { cpus: "0.1", caps: { drops: ["ALL"] }, readOnly: false, user: undefined },
         });
     });
 
@@ -317,8 +330,8 @@ describe("prod stack: the GeoServer image", () => {
 
 describe("render of the prod stack", () => {
     it("shows the data volumes protected and retained on delete", () => {
-        const volumes = rendered.resources.filter((r) => r.type === VOLUME && r.name !== "geostack-geoserver-tiles");
-        expect(volumes.length).toBe(3);
+        const volumes = rendered.resources.filter((r) => r.type === VOLUME && r.name !== "geostack-geoserver-tiles" && r.name !== "geostack-backup-files");
+        expect(volumes.length).toBe(4);
         for (const v of volumes) expect(v, v.name).toMatchObject({ protect: true, retainOnDelete: true });
         expect(formatText(rendered)).toMatch(
             /docker:index\/volume:Volume {2}geostack-postgis-data-pg17\n {2}parent: geostack-postgis\n {2}protect: true\n {2}retainOnDelete: true\n/,
