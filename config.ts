@@ -152,9 +152,11 @@ export function parsePlatformConfig(raw: Record<string, string | undefined>, con
         const found = misplacedKeyProblem(key);
         if (found) problems.push(found);
     }
-    if (context.secretKeys !== undefined && (raw.registryPassword ?? "") !== "" && !secretKeys.includes("registryPassword")) {
+    for (const key of SECRET_CONFIG_KEYS) {
+        if (context.secretKeys === undefined || (raw[key] ?? "") === "" || secretKeys.includes(key)) continue;
+        const [what, placeholder] = key === "registryPassword" ? ["a registry token", "<token>"] : ["a password or key", "<value>"];
         problems.push(
-            `${name("registryPassword")} is set in plain text (value not shown): a registry token must be a secret; remove it from the stack file and run pulumi config set --secret registryPassword <token>`,
+            `${name(key)} is set in plain text (value not shown): ${what} must be a secret; remove it from the stack file and run pulumi config set --secret ${key} ${placeholder}`,
         );
     }
     if (context.stack !== undefined) {

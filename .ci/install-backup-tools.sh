@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Installs what the backup tests run besides PostgreSQL (.ci/install-postgres.sh): restic, which the off-host copy
-# runs; jq and busybox, which the official restic image (Alpine) gives its script; docker.io, whose engine the
-# Docker-facts test starts as a plain process; shellcheck for the scripts. Debian's packages only. Run as root
-# (.ci/run does); safe to re-run.
+# Installs what the backup tests run besides PostgreSQL (.ci/install-postgres.sh) and a Docker Engine
+# (.ci/install-haproxy.sh): restic, which the off-host copy runs; jq and busybox, which the official restic image
+# (Alpine) gives its script; shellcheck for the scripts. Debian's packages only. Run as root (.ci/run does); safe to
+# re-run.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
-packages=(restic jq busybox docker.io shellcheck)
+packages=(restic jq busybox shellcheck)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

@@ -66,7 +66,12 @@ let run: Deployed;
 beforeAll(async () => {
     const config = { ...stackConfig("dev") };
     for (const [key, value] of Object.entries(CHANGED)) config[`geostack:${key}`] = value;
-    run = await runProgram("dev", config, ["geostack:registryPassword"]);
+    run = await runProgram("dev", config, [
+        "geostack:registryPassword",
+        "geostack:backupOffsitePassword",
+        "geostack:backupOffsiteAccessKeyId",
+        "geostack:backupOffsiteSecretAccessKey",
+    ]);
 });
 
 const container = (role: string): RegisteredResource => run.mocks.get(CONTAINER, `geostack-${role}`);
@@ -186,7 +191,6 @@ const REACHES: Record<string, () => void> = {
     backupMemoryMb: () => expect(container("backup").inputs.memory).toBe(768),
     backupCpus: () => expect(container("backup").inputs.cpus).toBe("0.5"),
     backupOffsiteRepository: () => expect(envOf(container("backup-offsite")).RESTIC_REPOSITORY).toBe("s3:s3.example.net/geo-backups/prod"),
-    // Given as plain config, they still reach the state only as secrets.
     backupOffsitePassword: () =>
         expect(uploaded("geostack-backup-offsite-files", "/opt/geostack/restic-password")).toEqual({ content: "restic-password-for-this-test", secret: true }),
     backupOffsiteAccessKeyId: () => {

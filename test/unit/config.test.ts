@@ -415,6 +415,26 @@ describe("secrets, other namespaces and the stack's name", () => {
         expect(() => parseStackConfig(raw("dev"), { secretKeys: [] })).not.toThrow();
     });
 
+    it("refuses the off-host copy's password and S3 keys in plain text too", () => {
+        const offsite = {
+            backups: "true",
+            backupOffsiteRepository: "s3:s3.example.net/geo",
+            backupOffsitePassword: "restic-password-in-the-clear",
+            backupOffsiteAccessKeyId: "AKIA-IN-THE-CLEAR",
+            backupOffsiteSecretAccessKey: "s3-secret-in-the-clear",
+        };
+        const error = refusal(raw("prod", offsite), { secretKeys: ["registryPassword", "backupOffsitePassword"] });
+        expect(error.problems).toEqual(
+            ["backupOffsiteAccessKeyId", "backupOffsiteSecretAccessKey"].map(
+                (key) =>
+                    `geostack:${key} is set in plain text (value not shown): a password or key must be a secret; remove it from the stack file and run pulumi config set --secret ${key} <value>`,
+            ),
+        );
+        for (const value of Object.values(offsite).slice(2)) expect(error.message).not.toContain(value);
+        const secretKeys = ["registryPassword", "backupOffsitePassword", "backupOffsiteAccessKeyId", "backupOffsiteSecretAccessKey"];
+        expect(parseStackConfig(raw("prod", offsite), { secretKeys }).backupOffsiteRepository).toBe("s3:s3.example.net/geo");
+    });
+
     it("never prints a --secret key's value, whatever the key and whichever rule quotes it", () => {
         const secretDomain = "geostack.localhost";
         // tls with a local name: the rule between tls and domain quotes the domain.
